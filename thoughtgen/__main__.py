@@ -1,0 +1,3 @@
+from thoughtgen.cli import main
+
+main()

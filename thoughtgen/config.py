@@ -1,0 +1,261 @@
+"""The site configuration: a typed schema read from ``thoughtgen.yaml``.
+
+Every option is a field of a frozen dataclass with its default and a one-line
+``doc``. The loader checks types, reports unknown keys with the nearest known
+key, and collects every problem before raising.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from thoughtgen.errors import ProblemLog, ThoughtgenError
+from thoughtgen.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
+
+CONFIG_FILE = "thoughtgen.yaml"
+
+Check = Callable[[Any], str | None]
+
+
+def option(default: Any, doc: str, check: Check | None = None) -> Any:
+    """A config field: its default, its one-line documentation and an optional check."""
+    meta = {"doc": doc, "check": check}
+    if isinstance(default, type):  # list, or a nested section's dataclass
+        return field(default_factory=default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _positive(value: int) -> str | None:
+    return None if value >= 1 else "must be 1 or more"
+
+
+_SLOT_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+([01]?\d|2[0-3]):([0-5]\d)$", re.I)
+
+
+def _slots(value: list[str]) -> str | None:
+    bad = [slot for slot in value if not _SLOT_RE.match(slot.strip())]
+    if bad:
+        return f"cannot read slot {bad[0]!r}; write a weekday and a time, such as 'tue 09:00'"
+    return None
+
+
+@dataclass(frozen=True)
+class AuthorConfig:
+    """Who writes the site; used in feeds, meta tags and JSON-LD."""
+
+    name: str = option("", "The author's name, shown on posts and in feeds.")
+    email: str = option("", "Contact address for feeds (optional).")
+    url: str = option("", "The author's home page (optional).")
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """RSS and Atom feed settings."""
+
+    limit: int = option(20, "How many of the newest posts each feed carries.", _positive)
+    full_content: bool = option(True, "Put whole posts in feeds; false gives summaries only.")
+
+
+Cadence = Literal["daily", "weekly", "biweekly", "monthly"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """The content calendar: how often you promise to publish."""
+
+    cadence: Cadence = option("weekly", "How often you aim to publish.")
+    target: int = option(1, "Posts per period that count as keeping the promise.", _positive)
+    week_start: Weekday = option("monday", "The day a week begins on.")
+    slots: list[str] = option(list, "Preferred publishing times, e.g. ['tue 09:00'].", _slots)
+    page: bool = option(False, "Build the public /calendar/ page.")
+    ics: bool = option(False, "Publish /calendar.ics with what is due and scheduled.")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything in ``thoughtgen.yaml``."""
+
+    title: str = option("", "The site's name (required).")
+    base_url: str = option("", "Absolute URL the site is served from (required).")
+    description: str = option("", "One sentence about the site, for feeds and meta tags.")
+    language: str = option("en", "Language code of the content, e.g. en or en-GB.")
+    timezone: str = option("UTC", "IANA timezone for dates without an offset.")
+    author: AuthorConfig = option(AuthorConfig, "The author.")
+    posts_per_page: int = option(10, "Posts on each page of the home and tag listings.", _positive)
+    theme: str = option("default", "Theme name: themes/<name>/ in the site, else the bundled one.")
+    output_dir: str = option("public", "Folder the site is built into, relative to the site.")
+    feed: FeedConfig = option(FeedConfig, "Feed settings.")
+    calendar: CalendarConfig = option(CalendarConfig, "Content calendar settings.")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always ending in ``/`` (``/`` or ``/blog/``)."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def site_url(self) -> str:
+        """``base_url`` with exactly one trailing slash."""
+        return self.base_url.rstrip("/") + "/"
+
+
+REQUIRED = ("title", "base_url")
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> Config:
+    """Read ``thoughtgen.yaml`` in ``site_dir``; ``base_url`` overrides the file's."""
+    path = site_dir / CONFIG_FILE
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ThoughtgenError.single(
+            CONFIG_FILE, None, f"no {CONFIG_FILE} in {site_dir} (is this a thoughtgen site?)"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ThoughtgenError.single(CONFIG_FILE, None, f"not UTF-8 text ({exc.reason})") from None
+    return parse_config(text.replace("\r\n", "\n"), base_url)
+
+
+def parse_config(text: str, base_url: str | None = None) -> Config:
+    try:
+        doc = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ThoughtgenError.single(CONFIG_FILE, exc.line, exc.message) from None
+    data = {} if doc.data is None else doc.data
+    log = ProblemLog()
+    if not isinstance(data, dict):
+        log.error(CONFIG_FILE, 1, "expected a mapping of option: value")
+        log.raise_if_errors()
+    if base_url is not None:
+        data = {**data, "base_url": base_url}
+    config = _build(Config, data, doc, "", log)
+    for key in REQUIRED:
+        if not data.get(key):
+            log.error(CONFIG_FILE, doc.line_of(key, 1), f"'{key}' is required")
+    _check_site_fields(config, data, doc, log)
+    log.raise_if_errors()
+    return config
+
+
+def _check_site_fields(config: Config, data: dict, doc: YamlDocument, log: ProblemLog) -> None:
+    if config.base_url:
+        parts = urlsplit(config.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            log.error(
+                CONFIG_FILE,
+                doc.line_of("base_url", 1),
+                f"base_url must be an absolute http(s) URL such as https://example.com/, "
+                f"got {config.base_url!r}",
+            )
+    if "timezone" in data:
+        try:
+            ZoneInfo(config.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.error(
+                CONFIG_FILE,
+                doc.line_of("timezone"),
+                f"unknown timezone {config.timezone!r}; use an IANA name such as Europe/Berlin",
+            )
+
+
+def _build(cls: type, data: dict, doc: YamlDocument, prefix: str, log: ProblemLog) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        line = doc.line_of(dotted, doc.line_of(prefix.rstrip("."), 1))
+        if key not in fields:
+            hint = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+            suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
+            log.error(CONFIG_FILE, line, f"unknown option '{dotted}'{suggestion}")
+            continue
+        converted = _convert(hints[key], value, dotted, line, doc, log)
+        if converted is _INVALID:
+            continue
+        check = fields[key].metadata.get("check")
+        message = check(converted) if check else None
+        if message:
+            log.error(CONFIG_FILE, line, f"'{dotted}' {message}")
+            continue
+        values[key] = converted
+    return cls(**values)
+
+
+_INVALID = object()
+
+
+def _convert(
+    hint: Any, value: Any, dotted: str, line: int | None, doc: YamlDocument, log: ProblemLog
+) -> Any:
+    if dataclasses.is_dataclass(hint):
+        if value is None:
+            return hint()
+        if not isinstance(value, dict):
+            log.error(CONFIG_FILE, line, f"'{dotted}' must be a mapping of options")
+            return _INVALID
+        return _build(hint, value, doc, dotted + ".", log)
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        allowed = typing.get_args(hint)
+        text = str(value).lower() if isinstance(value, str) else value
+        if text in allowed:
+            return text
+        choices = ", ".join(allowed)
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be one of {choices}; got {value!r}")
+        return _INVALID
+    if origin is list:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            log.error(CONFIG_FILE, line, f"'{dotted}' must be a list of text values")
+            return _INVALID
+        return items
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be true or false, got {value!r}")
+        return _INVALID
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be a whole number, got {value!r}")
+        return _INVALID
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be text, got {value!r}")
+        return _INVALID
+    raise TypeError(f"unsupported config type {hint!r}")  # a bug in the schema, not user input
+
+
+def describe_options(cls: type = Config, prefix: str = "") -> list[tuple[str, Any, str]]:
+    """``(dotted name, default, doc)`` for every option, for docs and ``init``."""
+    rows: list[tuple[str, Any, str]] = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        name = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(hints[f.name]):
+            rows.append((name, None, f.metadata["doc"]))
+            rows.extend(describe_options(hints[f.name], name + "."))
+        else:
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            rows.append((name, default, f.metadata["doc"]))
+    return rows
+
+

@@ -1,0 +1,80 @@
+"""Parsing the dates people actually write in front matter."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+_DATE_RE = re.compile(
+    r"""^\s*
+    (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
+    (?:
+        (?:[Tt]|\s+)
+        (?P<hour>\d{1,2}):(?P<minute>\d{2})
+        (?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?
+        \s*
+        (?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+    )?
+    \s*$""",
+    re.VERBOSE,
+)
+
+
+class DateError(ValueError):
+    """A date that cannot be understood; the message says why."""
+
+
+def parse_datetime(value: object, tz: tzinfo) -> datetime:
+    """Turn a front-matter value into an aware datetime.
+
+    Accepts ``2024-03-05``, ``2024-03-05 14:30``, ``2024-03-05T14:30:00+02:00``,
+    ``2024-03-05 14:30:00 +0200`` and ``date``/``datetime`` objects. A value without
+    an offset is taken to be in ``tz`` (the site's timezone); a bare date means midnight.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    if not isinstance(value, str):
+        raise DateError(f"expected a date such as 2024-03-05 14:30, got {value!r}")
+    match = _DATE_RE.match(value)
+    if match is None:
+        raise DateError(
+            f"cannot read date {value!r}; write it as 2024-03-05, 2024-03-05 14:30 "
+            "or 2024-03-05T14:30:00+02:00"
+        )
+    parts = match.groupdict()
+    try:
+        result = datetime(
+            int(parts["year"]),
+            int(parts["month"]),
+            int(parts["day"]),
+            int(parts["hour"] or 0),
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
+            int((parts["fraction"] or "0").ljust(6, "0")),
+        )
+    except ValueError as exc:
+        raise DateError(f"date {value!r} does not exist ({exc})") from None
+    offset = parts["tz"]
+    if offset is None:
+        return result.replace(tzinfo=tz)
+    return result.replace(tzinfo=_parse_offset(offset, value))
+
+
+def _parse_offset(text: str, original: str) -> tzinfo:
+    if text in ("Z", "z"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise DateError(f"date {original!r} has an impossible UTC offset {text!r}")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def format_offset_datetime(value: datetime) -> str:
+    """``2027-01-05 09:00 +01:00``: how thoughtgen shows a moment to a person."""
+    offset = value.strftime("%z")
+    return f"{value:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"

@@ -1,0 +1,57 @@
+"""The one error type thoughtgen raises for problems a user can fix.
+
+Every problem names the file and, where known, the line, so the CLI can print
+``path:line: message`` for each of them and exit non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one input file."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ThoughtgenError(Exception):
+    """One or more problems with the user's input; nothing was written."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, path: str, line: int | None, message: str) -> ThoughtgenError:
+        return cls([Problem(path, line, message)])
+
+
+class ProblemLog:
+    """Collects problems and warnings while a stage runs, so all are reported together."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, path: str, line: int | None, message: str) -> None:
+        self.errors.append(Problem(path, line, message))
+
+    def warn(self, path: str, line: int | None, message: str) -> None:
+        self.warnings.append(Problem(path, line, message))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ThoughtgenError(sorted(self.errors, key=_sort_key))
+
+
+def _sort_key(problem: Problem) -> tuple[str, int, str]:
+    return (problem.path, problem.line or 0, problem.message)

@@ -1,0 +1,47 @@
+"""Rewriting link targets inside rendered HTML fragments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urljoin
+
+_ATTR_RE = re.compile(r"""(?P<lead>\s(?:href|src|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""", re.I)
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def rewrite_urls(fragment: str, rewrite: Callable[[str], str]) -> str:
+    """Apply ``rewrite`` to every href, src and poster attribute value in ``fragment``."""
+    if "href" not in fragment and "src" not in fragment and "poster" not in fragment:
+        return fragment
+
+    def replace(match: re.Match[str]) -> str:
+        new = rewrite(match.group("url"))
+        return f"{match.group('lead')}{match.group('q')}{new}{match.group('q')}"
+
+    return _ATTR_RE.sub(replace, fragment)
+
+
+def under_base_path(base_path: str) -> Callable[[str], str]:
+    """Root-relative links (``/posts/x/``) gain the site's base path (``/blog/posts/x/``)."""
+
+    def rewrite(url: str) -> str:
+        if base_path == "/" or not url.startswith("/") or url.startswith("//"):
+            return url
+        if url.startswith(base_path) or url + "/" == base_path:
+            return url
+        return base_path + url[1:]
+
+    return rewrite
+
+
+def absolute_against(page_url: str, base_path: str) -> Callable[[str], str]:
+    """Every relative link becomes absolute, as feed readers need (they have no page URL)."""
+    to_base = under_base_path(base_path)
+
+    def rewrite(url: str) -> str:
+        if _SCHEME_RE.match(url) or url.startswith("//"):
+            return url
+        return urljoin(page_url, to_base(url))
+
+    return rewrite

@@ -1,0 +1,128 @@
+"""The site model: frozen once assembled, read by every renderer.
+
+URLs here are paths relative to the site root without a leading slash
+(``posts/hello/``); the renderers add the base path or the full base URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+from thoughtgen.config import Config
+from thoughtgen.sources import StaticFile
+
+
+class Status(StrEnum):
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"  # dated in the future
+    DRAFT = "draft"
+    IDEA = "idea"
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as a post carries it: display name and slug."""
+
+    name: str
+    slug: str
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Post:
+    source: str  # path relative to the site, e.g. content/posts/hello.md
+    slug: str
+    title: str
+    date: datetime | None
+    updated: datetime | None
+    status: Status
+    tags: tuple[TagRef, ...]
+    summary: str  # plain text
+    content_html: str
+    toc_html: str
+    word_count: int
+    reading_minutes: int
+    author: str
+    canonical_url: str
+    image: str
+    series: str
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    line: int = 1  # where the front matter's date (or the file) starts, for messages
+
+    @property
+    def url(self) -> str:
+        return f"posts/{self.slug}/"
+
+    @property
+    def lastmod(self) -> datetime | None:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True)
+class Page:
+    source: str
+    slug: str
+    title: str
+    date: datetime | None
+    updated: datetime | None
+    summary: str
+    content_html: str
+    toc_html: str
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/"
+
+    @property
+    def lastmod(self) -> datetime | None:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    posts: tuple[Post, ...]  # the listed posts carrying it, newest first
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    now: datetime
+    posts: tuple[Post, ...]  # the posts this build lists and renders, newest first
+    all_posts: tuple[Post, ...]  # every post whatever its status, for the calendar
+    pages: tuple[Page, ...]
+    tags: tuple[Tag, ...]  # sorted by name
+    static: tuple[StaticFile, ...]
+    include_drafts: bool = False
+    include_future: bool = False
+
+    def with_status(self, status: Status) -> tuple[Post, ...]:
+        return tuple(p for p in self.all_posts if p.status is status)
+
+    def neighbours(self, post: Post) -> tuple[Post | None, Post | None]:
+        """(older, newer) of ``post`` among the listed posts."""
+        index = self._index.get(post.source)
+        if index is None:
+            return None, None
+        older = self.posts[index + 1] if index + 1 < len(self.posts) else None
+        newer = self.posts[index - 1] if index > 0 else None
+        return older, newer
+
+    @cached_property
+    def _index(self) -> Mapping[str, int]:
+        return MappingProxyType({p.source: i for i, p in enumerate(self.posts)})

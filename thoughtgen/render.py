@@ -1,0 +1,178 @@
+"""Rendering the Site's HTML pages with Jinja2. Returns OutputFiles; writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from thoughtgen import __version__
+from thoughtgen.errors import ThoughtgenError
+from thoughtgen.links import rewrite_urls, under_base_path
+from thoughtgen.model import Post, Site
+from thoughtgen.outputs import OutputFile
+from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated listing."""
+
+    number: int
+    total: int
+    items: Sequence[Any]
+    url: str
+    prev_url: str | None
+    next_url: str | None
+
+
+def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:
+    """Split ``items``; page 1 lives at ``first_url``, page N at ``first_url + 'page/N/'``."""
+    total = max(1, math.ceil(len(items) / per_page))
+
+    def url(n: int) -> str:
+        return first_url if n == 1 else f"{first_url}page/{n}/"
+
+    return [
+        Pager(n, total, items[(n - 1) * per_page : n * per_page], url(n),
+              url(n - 1) if n > 1 else None, url(n + 1) if n < total else None)
+        for n in range(1, total + 1)
+    ]
+
+
+def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
+    config = site.config
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        jinja2.PrefixLoader({PARENT_PREFIX: jinja2.FileSystemLoader(str(theme.parent_template_dir))},
+                            delimiter="/"),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    versions = {
+        f.out_path[len(THEME_STATIC_PREFIX):]: hashlib.sha256(f.source.read_bytes()).hexdigest()[:10]
+        for f in theme.static_files()
+    }
+
+    def url(path: str = "") -> str:
+        return config.base_path + path.lstrip("/")
+
+    def abs_url(path: str = "") -> str:
+        return config.site_url + path.lstrip("/")
+
+    def asset(path: str) -> str:
+        version = versions.get(path)
+        if version is None:
+            raise jinja2.TemplateRuntimeError(f"no theme file static/{path}")
+        return f"{url(THEME_STATIC_PREFIX + path)}?v={version}"
+
+    env.globals.update(site=site, config=config, url=url, abs_url=abs_url, asset=asset,
+                       generator=f"thoughtgen {__version__}")
+    env.filters.update(isodate=_isodate, longdate=_longdate, month_name=_month_name)
+    return env
+
+
+def _isodate(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _longdate(value: datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _month_name(month: int) -> str:
+    return datetime(2000, month, 1).strftime("%B")
+
+
+class HtmlRenderer:
+    def __init__(self, site: Site, theme: Theme) -> None:
+        self.site = site
+        self.env = make_environment(site, theme)
+        self._to_base = under_base_path(site.config.base_path)
+
+    def content(self, fragment: str) -> str:
+        """Post and page HTML with root-relative links moved under the base path."""
+        return rewrite_urls(fragment, self._to_base)
+
+    def render_all(self, extra: Sequence[tuple[str, str, dict[str, Any]]] = ()) -> list[OutputFile]:
+        """Every HTML page; ``extra`` adds (template, url, context) pages from other stages."""
+        return [self.page(t, u, ctx) for t, u, ctx in (*self._plan(), *extra)]
+
+    def _plan(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        site = self.site
+        per_page = site.config.posts_per_page
+        for pager in paginate(site.posts, per_page, ""):
+            yield "index.html", pager.url, {"pager": pager}
+        for post in site.posts:
+            older, newer = site.neighbours(post)
+            yield "post.html", post.url, {"post": post, "older": older, "newer": newer,
+                                          "content": self.content(post.content_html)}
+        for page in site.pages:
+            yield "page.html", page.url, {"page": page, "content": self.content(page.content_html)}
+        yield "tags.html", "tags/", {"tags": site.tags}
+        for tag in site.tags:
+            for pager in paginate(tag.posts, per_page, tag.url):
+                yield "tag.html", pager.url, {"tag": tag, "pager": pager}
+        yield "archive.html", "archive/", {"years": archive_groups(site.posts)}
+        yield "404.html", "404.html", {}
+
+    def page(self, template_name: str, url: str, context: dict[str, Any]) -> OutputFile:
+        path = url if url.endswith(".html") else f"{url}index.html"
+        try:
+            template = self.env.get_template(template_name)
+            text = template.render(page_url=url, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ThoughtgenError.single(_template_path(exc.filename, exc.name), exc.lineno,
+                                         f"template error: {exc.message}") from None
+        except (jinja2.TemplateError, TypeError, AttributeError, ValueError) as exc:
+            where, line = _template_frame(exc, template_name)
+            raise ThoughtgenError.single(where, line, f"template error while rendering /{url}: "
+                                         f"{exc}") from None
+        return OutputFile(path, text.encode("utf-8"), origin=template_name)
+
+
+def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:
+    """Posts grouped by year, then month, newest first."""
+    dated = [p for p in posts if p.date is not None]
+    years: list[tuple[int, list[tuple[int, list[Post]]]]] = []
+    for year, in_year in groupby(dated, key=lambda p: p.date.year):  # type: ignore[union-attr]
+        months = [(m, list(ps)) for m, ps in groupby(in_year, key=lambda p: p.date.month)]  # type: ignore[union-attr]
+        years.append((year, months))
+    return years
+
+
+def _template_path(filename: str | None, name: str | None) -> str:
+    if filename:
+        try:
+            return Path(filename).resolve().relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return filename
+    return name or "template"
+
+
+def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
+    """The innermost template file and line in the traceback (Jinja rewrites frames to these)."""
+    found: tuple[str, int | None] = (fallback, None)
+    tb = exc.__traceback__ or sys.exc_info()[2]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (_template_path(filename, None), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+

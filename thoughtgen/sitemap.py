@@ -1,0 +1,31 @@
+"""``/sitemap.xml`` and ``/robots.txt``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
+
+from thoughtgen.model import Site
+from thoughtgen.outputs import OutputFile
+
+
+def render_sitemap(site: Site, html_pages: Iterable[OutputFile]) -> list[OutputFile]:
+    """One ``<url>`` per HTML page written (the 404 page excepted), with lastmod for posts."""
+    config = site.config
+    lastmods = {p.url: p.lastmod for p in (*site.posts, *site.pages) if p.lastmod}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in sorted(html_pages, key=lambda f: f.path):
+        if page.path == "404.html":
+            continue
+        url = page.path.removesuffix("index.html")
+        lines.append(f"  <url><loc>{escape(config.site_url + url)}</loc>")
+        if (lastmod := lastmods.get(url)) is not None:
+            lines.append(f"    <lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n"
+    return [
+        OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8"), origin="sitemap"),
+        OutputFile("robots.txt", robots.encode("utf-8"), origin="robots.txt"),
+    ]

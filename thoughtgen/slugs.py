@@ -1,0 +1,34 @@
+"""Slugs: the URL-safe names of posts, pages and tags."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^\w]+")
+_SAFE_SLUG = re.compile(r"^[\w][\w.~-]*$")
+
+
+def slugify(text: str) -> str:
+    """``"Career Growth"``, ``"career growth"`` and ``"career-growth"`` all give ``career-growth``.
+
+    Accents are folded (``résumé`` → ``resume``); letters of other scripts are kept.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = unicodedata.normalize("NFC", folded).lower().replace("_", "-")
+    return _NON_WORD.sub("-", folded).strip("-")
+
+
+def unsafe_slug_reason(slug: str) -> str | None:
+    """Why ``slug`` cannot be used as one URL segment, or None when it can."""
+    if not slug:
+        return "slug is empty"
+    if "/" in slug or "\\" in slug:
+        return f"slug {slug!r} contains a slash; a slug is one URL segment"
+    if ".." in slug:
+        return f"slug {slug!r} contains '..'"
+    if not _SAFE_SLUG.match(slug):
+        return (f"slug {slug!r} has unsafe characters; use letters, digits, '-', '.' or '~' "
+                "and start with a letter or digit")
+    return None
