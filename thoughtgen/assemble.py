@@ -26,7 +26,7 @@ from thoughtgen.frontmatter import (
 from thoughtgen.markup import MarkdownRenderer, collapse_space, reading_minutes
 from thoughtgen.model import Page, Post, Site, Status, Tag, TagRef
 from thoughtgen.slugs import slugify, unsafe_slug_reason
-from thoughtgen.sources import SourceFile, Sources
+from thoughtgen.sources import SourceFile, Sources, clean_text
 
 STATUSES = ("idea", "draft", "published")
 SUMMARY_LIMIT = 300
@@ -58,8 +58,11 @@ def assemble(
     _check_unique_urls(listed, pages, log)
     for post in all_posts:
         if post.status is Status.SCHEDULED and post.date is not None and not include_future:
-            log.warn(post.source, None,
-                     f"scheduled for {format_offset_datetime(post.date)}, not published yet")
+            log.warn(
+                post.source,
+                None,
+                f"scheduled for {format_offset_datetime(post.date)}, not published yet",
+            )
     return Site(
         config=config,
         now=now,
@@ -120,8 +123,17 @@ def _read_item(
     rendered = renderer.render(fm.body)
     summary = collapse_space(summary) or _shorten(rendered.excerpt_text)
     if not is_post:
-        return Page(source.rel, slug, title, date, updated, summary, rendered.html,
-                    rendered.toc_html, MappingProxyType(extra))
+        return Page(
+            source.rel,
+            slug,
+            title,
+            date,
+            updated,
+            summary,
+            rendered.html,
+            rendered.toc_html,
+            MappingProxyType(extra),
+        )
     if status_text == "idea":
         status = Status.IDEA
     elif unpublished:
@@ -131,11 +143,23 @@ def _read_item(
     else:
         status = Status.PUBLISHED
     return Post(
-        source=source.rel, slug=slug, title=title, date=date, updated=updated, status=status,
-        tags=tags, summary=summary, content_html=rendered.html, toc_html=rendered.toc_html,
-        word_count=rendered.word_count, reading_minutes=reading_minutes(rendered.word_count),
-        author=strings["author"] or config.author.name, canonical_url=strings["canonical_url"],
-        image=strings["image"], series=strings["series"], extra=MappingProxyType(extra),
+        source=source.rel,
+        slug=slug,
+        title=title,
+        date=date,
+        updated=updated,
+        status=status,
+        tags=tags,
+        summary=summary,
+        content_html=rendered.html,
+        toc_html=rendered.toc_html,
+        word_count=rendered.word_count,
+        reading_minutes=reading_minutes(rendered.word_count),
+        author=strings["author"] or config.author.name,
+        canonical_url=strings["canonical_url"],
+        image=strings["image"],
+        series=strings["series"],
+        extra=MappingProxyType(extra),
         line=fm.line_of("date"),
     )
 
@@ -163,12 +187,14 @@ class _FieldReader:
         value = self._raw(key)
         if value is None or value == "":
             if required:
-                self._error(key, f"missing '{key}'" if key not in self.fm.data else f"'{key}' is empty")
+                self._error(
+                    key, f"missing '{key}'" if key not in self.fm.data else f"'{key}' is empty"
+                )
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self._error(key, f"'{key}' must be text, got {type(value).__name__}")
             return ""
-        return str(value).strip()
+        return clean_text(str(value)).strip()
 
     def boolean(self, key: str) -> bool:
         value = self._raw(key)
@@ -190,8 +216,11 @@ class _FieldReader:
         value = self._raw(key)
         if value is None or value == "":
             if required:
-                self._error(key, f"missing '{key}' (e.g. {key}: 2024-03-05 09:00), "
-                                 "or mark the post 'draft: true'")
+                self._error(
+                    key,
+                    f"missing '{key}' (e.g. {key}: 2024-03-05 09:00), "
+                    "or mark the post 'draft: true'",
+                )
             return None
         try:
             return parse_datetime(value, self.config.tz)
@@ -204,9 +233,9 @@ class _FieldReader:
         if value is None:
             return ()
         if isinstance(value, str):
-            names = [part.strip() for part in value.split(",")]
+            names = [clean_text(part).strip() for part in value.split(",")]
         elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-            names = [str(v).strip() for v in value]
+            names = [clean_text(str(v)).strip() for v in value]
         else:
             self._error("tags", "'tags' must be a list of names or one comma-separated string")
             return ()
@@ -227,8 +256,11 @@ def _check_unique_urls(posts: tuple[Post, ...], pages: list[Page], log: ProblemL
     for item in (*posts, *pages):
         other = claimed.setdefault(item.url, item.source)
         if other != item.source:
-            log.error(item.source, None,
-                      f"/{item.url} is also the URL of {other}; give one of them another slug")
+            log.error(
+                item.source,
+                None,
+                f"/{item.url} is also the URL of {other}; give one of them another slug",
+            )
 
 
 def _canonical_tag_names(posts: list[Post]) -> list[Post]:
@@ -237,10 +269,13 @@ def _canonical_tag_names(posts: list[Post]) -> list[Post]:
     for post in posts:
         for ref in post.tags:
             spellings.setdefault(ref.slug, Counter())[ref.name] += 1
-    names = {slug: min(counter, key=lambda n: (-counter[n], n)) for slug, counter in spellings.items()}
+    names = {
+        slug: min(counter, key=lambda n: (-counter[n], n)) for slug, counter in spellings.items()
+    }
     return [
         replace(post, tags=tuple(TagRef(names[ref.slug], ref.slug) for ref in post.tags))
-        if any(names[ref.slug] != ref.name for ref in post.tags) else post
+        if any(names[ref.slug] != ref.name for ref in post.tags)
+        else post
         for post in posts
     ]
 

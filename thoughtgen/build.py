@@ -9,7 +9,8 @@ from pathlib import Path
 
 from thoughtgen.assemble import assemble
 from thoughtgen.config import Config, load_config
-from thoughtgen.errors import Problem, ProblemLog
+from thoughtgen.dates import DateError, parse_datetime
+from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
 from thoughtgen.feeds import render_feeds
 from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile
@@ -27,7 +28,7 @@ class BuildOptions:
     include_drafts: bool = False
     include_future: bool = False
     base_url: str | None = None
-    now: datetime | None = None  # "now" decides what is scheduled; tests pin it
+    now: datetime | str | None = None  # decides what is scheduled; a string is parsed
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,28 @@ class BuildResult:
         return sum(1 for o in self.outputs if o.kind == "feed")
 
 
+def resolve_now(now: datetime | str | None, config: Config) -> datetime:
+    if now is None:
+        return datetime.now(config.tz)
+    try:
+        return parse_datetime(now, config.tz)
+    except DateError as exc:
+        raise ThoughtgenError.single("--now", None, str(exc)) from None
+
+
 def load_site(options: BuildOptions, log: ProblemLog) -> Site:
     """Config, sources and the assembled Site; raises ThoughtgenError listing every problem."""
     config = load_config(options.site_dir, options.base_url)
-    now = options.now or datetime.now(config.tz)
+    now = resolve_now(options.now, config)
     sources = read_sources(options.site_dir, log)
-    site = assemble(config, sources, now, log, include_drafts=options.include_drafts,
-                    include_future=options.include_future)
+    site = assemble(
+        config,
+        sources,
+        now,
+        log,
+        include_drafts=options.include_drafts,
+        include_future=options.include_future,
+    )
     log.raise_if_errors()
     return site
 
@@ -62,11 +78,15 @@ def load_site(options: BuildOptions, log: ProblemLog) -> Site:
 def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
     """Every output file of the site, as values."""
     theme = find_theme(site_dir, site.config.theme)
-    html = HtmlRenderer(site, theme).render_all()
-    static = [OutputFile(f.out_path, source=f.source, origin=f"theme file {f.source.name}")
-              for f in theme.static_files()]
-    static += [OutputFile(f.out_path, source=f.source,
-                          origin=f"content/static/{f.out_path}") for f in site.static]
+    html = HtmlRenderer(site, theme, site_dir).render_all()
+    static = [
+        OutputFile(f.out_path, source=f.source, origin=f"theme file {f.source.name}")
+        for f in theme.static_files()
+    ]
+    static += [
+        OutputFile(f.out_path, source=f.source, origin=f"content/static/{f.out_path}")
+        for f in site.static
+    ]
     return [*html, *render_feeds(site), *render_sitemap(site, html), *static]
 
 
@@ -83,5 +103,6 @@ def build(options: BuildOptions) -> BuildResult:
     outputs = render_site(site, options.site_dir)
     output_dir = output_path(options, site.config)
     report = write_site(outputs, output_dir, options.site_dir)
-    return BuildResult(site, output_dir, tuple(outputs), report, tuple(log.warnings),
-                       time.perf_counter() - started)
+    return BuildResult(
+        site, output_dir, tuple(outputs), report, tuple(log.warnings), time.perf_counter() - started
+    )

@@ -34,8 +34,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             count = len(exc.problems)
-            click.echo(f"Error: {count} problem{'s' if count != 1 else ''}; nothing was written.",
-                       err=True)
+            click.echo(
+                f"Error: {count} problem{'s' if count != 1 else ''}; nothing was written.", err=True
+            )
             raise SystemExit(1) from None
 
     return wrapper
@@ -43,9 +44,22 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def site_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--source", "-s", "source", type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."), show_default=True,
+        "--source",
+        "-s",
+        "source",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
         help="The site folder (holding thoughtgen.yaml and content/).",
+    )(func)
+
+
+def now_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--now",
+        metavar="DATETIME",
+        help="Build as if it were this moment, e.g. 2027-01-15 or 2027-01-15 09:00 "
+        "(in the site timezone): preview when scheduled posts go live.",
     )(func)
 
 
@@ -62,14 +76,25 @@ def main() -> None:
 
 @main.command()
 @site_option
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to build into (default: output_dir from thoughtgen.yaml).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to build into (default: output_dir from thoughtgen.yaml).",
+)
 @click.option("--drafts", is_flag=True, help="Include drafts and ideas.")
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
 @click.option("--base-url", help="Override base_url, e.g. for a preview deploy.")
+@now_option
 @user_errors
-def build(source: Path, output: Path | None, drafts: bool, future: bool,
-          base_url: str | None) -> None:
+def build(
+    source: Path,
+    output: Path | None,
+    drafts: bool,
+    future: bool,
+    base_url: str | None,
+    now: str | None,
+) -> None:
     """Build the site into its output folder.
 
     The previous output is replaced only when the whole build succeeds.
@@ -82,11 +107,21 @@ def build(source: Path, output: Path | None, drafts: bool, future: bool,
     from thoughtgen.build import BuildOptions
     from thoughtgen.build import build as run_build
 
-    result = run_build(BuildOptions(site_dir=source, output_dir=output, include_drafts=drafts,
-                                    include_future=future, base_url=base_url))
+    result = run_build(
+        BuildOptions(
+            site_dir=source,
+            output_dir=output,
+            include_drafts=drafts,
+            include_future=future,
+            base_url=base_url,
+            now=now,
+        )
+    )
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     for warning in result.report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.1f} s "
-               f"→ {_display(result.output_dir)}")
+    click.echo(
+        f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.1f} s "
+        f"→ {_display(result.output_dir)}"
+    )

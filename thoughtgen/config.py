@@ -257,5 +257,3 @@ def describe_options(cls: type = Config, prefix: str = "") -> list[tuple[str, An
             default = f.default_factory() if f.default is dataclasses.MISSING else f.default
             rows.append((name, default, f.metadata["doc"]))
     return rows
-
-

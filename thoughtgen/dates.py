@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 _DATE_RE = re.compile(
     r"""^\s*
@@ -64,7 +64,7 @@ def parse_datetime(value: object, tz: tzinfo) -> datetime:
 
 def _parse_offset(text: str, original: str) -> tzinfo:
     if text in ("Z", "z"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours = int(digits[:2])

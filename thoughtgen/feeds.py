@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from feedgen.feed import FeedGenerator
@@ -10,16 +9,15 @@ from feedgen.feed import FeedGenerator
 from thoughtgen.links import absolute_against, rewrite_urls
 from thoughtgen.model import Post, Site
 from thoughtgen.outputs import OutputFile
-
-# Characters XML 1.0 does not allow, even escaped; removed rather than failing the build.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from thoughtgen.sources import clean_text
 
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
 
 
 def xml_safe(text: str) -> str:
-    return _XML_FORBIDDEN.sub("", text)
+    """XML 1.0 forbids some characters even escaped; they are removed, never fatal."""
+    return clean_text(text)
 
 
 def render_feeds(site: Site) -> list[OutputFile]:
@@ -29,19 +27,30 @@ def render_feeds(site: Site) -> list[OutputFile]:
     main = _generator(site, config.title, "", RSS_PATH, posts)
     outputs = [
         OutputFile(RSS_PATH, main.rss_str(pretty=True), origin="RSS feed"),
-        OutputFile(ATOM_PATH, _generator(site, config.title, "", ATOM_PATH, posts)
-                   .atom_str(pretty=True), origin="Atom feed"),
+        OutputFile(
+            ATOM_PATH,
+            _generator(site, config.title, "", ATOM_PATH, posts).atom_str(pretty=True),
+            origin="Atom feed",
+        ),
     ]
     for tag in site.tags:
         path = f"{tag.url}feed.xml"
-        feed = _generator(site, f"{config.title}: {tag.name}", tag.url, path,
-                          [p for p in tag.posts if p.date is not None])
-        outputs.append(OutputFile(path, feed.rss_str(pretty=True), origin=f"feed of tag {tag.name}"))
+        feed = _generator(
+            site,
+            f"{config.title}: {tag.name}",
+            tag.url,
+            path,
+            [p for p in tag.posts if p.date is not None],
+        )
+        outputs.append(
+            OutputFile(path, feed.rss_str(pretty=True), origin=f"feed of tag {tag.name}")
+        )
     return outputs
 
 
-def _generator(site: Site, title: str, html_url: str, self_path: str,
-               posts: Sequence[Post]) -> FeedGenerator:
+def _generator(
+    site: Site, title: str, html_url: str, self_path: str, posts: Sequence[Post]
+) -> FeedGenerator:
     config = site.config
     home = config.site_url + html_url
     fg = FeedGenerator()

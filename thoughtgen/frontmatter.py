@@ -9,12 +9,29 @@ from typing import Any
 from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
 
 KNOWN_KEYS = (
-    "title", "date", "updated", "tags", "summary", "draft", "status", "slug",
-    "author", "canonical_url", "image", "series",
+    "title",
+    "date",
+    "updated",
+    "tags",
+    "summary",
+    "draft",
+    "status",
+    "slug",
+    "author",
+    "canonical_url",
+    "image",
+    "series",
 )
 # Keys people often write for a known one; flagged even where difflib would not match them.
-_ALIASES = {"tag": "tags", "category": "tags", "categories": "tags", "description": "summary",
-            "modified": "updated", "lastmod": "updated", "published": "date"}
+_ALIASES = {
+    "tag": "tags",
+    "category": "tags",
+    "categories": "tags",
+    "description": "summary",
+    "modified": "updated",
+    "lastmod": "updated",
+    "published": "date",
+}
 
 
 class FrontMatterError(Exception):

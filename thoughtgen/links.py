@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable
 from urllib.parse import urljoin
 
-_ATTR_RE = re.compile(r"""(?P<lead>\s(?:href|src|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""", re.I)
+_ATTR_RE = re.compile(
+    r"""(?P<lead>\s(?:href|src|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""", re.I
+)
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 

@@ -18,7 +18,31 @@ EXTENSION_CONFIGS = {
     "footnotes": {"BACKLINK_TEXT": "↩"},
 }
 
-_TAG_RE = re.compile(r"<[^>]+>")
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)?[^>]*>")
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "hr",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "blockquote",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "section",
+    ]
+)
 _PARA_RE = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD_RE = re.compile(r"\w+")
 
@@ -36,8 +60,9 @@ class MarkdownRenderer:
     """One reusable Markdown instance (``reset()`` between documents is far cheaper than new)."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
-                                     output_format="html")
+        self._md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
 
     def render(self, text: str) -> Rendered:
         md = self._md.reset()
@@ -66,8 +91,12 @@ def _count(tokens: list[dict]) -> int:
 
 
 def strip_tags(fragment: str) -> str:
-    """Plain text of an HTML fragment (entities decoded)."""
-    return html.unescape(_TAG_RE.sub(" ", fragment))
+    """Plain text of an HTML fragment (entities decoded); block tags separate words."""
+
+    def replace(match: re.Match[str]) -> str:
+        return " " if (match.group(2) or "").lower() in _BLOCK_TAGS else ""
+
+    return html.unescape(_TAG_RE.sub(replace, fragment))
 
 
 def collapse_space(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -42,19 +42,29 @@ def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]
         return first_url if n == 1 else f"{first_url}page/{n}/"
 
     return [
-        Pager(n, total, items[(n - 1) * per_page : n * per_page], url(n),
-              url(n - 1) if n > 1 else None, url(n + 1) if n < total else None)
+        Pager(
+            n,
+            total,
+            items[(n - 1) * per_page : n * per_page],
+            url(n),
+            url(n - 1) if n > 1 else None,
+            url(n + 1) if n < total else None,
+        )
         for n in range(1, total + 1)
     ]
 
 
 def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     config = site.config
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        jinja2.PrefixLoader({PARENT_PREFIX: jinja2.FileSystemLoader(str(theme.parent_template_dir))},
-                            delimiter="/"),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            jinja2.PrefixLoader(
+                {PARENT_PREFIX: jinja2.FileSystemLoader(str(theme.parent_template_dir))},
+                delimiter="/",
+            ),
+        ]
+    )
     env = jinja2.Environment(
         loader=loader,
         autoescape=True,
@@ -64,7 +74,9 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     versions = {
-        f.out_path[len(THEME_STATIC_PREFIX):]: hashlib.sha256(f.source.read_bytes()).hexdigest()[:10]
+        f.out_path[len(THEME_STATIC_PREFIX) :]: hashlib.sha256(f.source.read_bytes()).hexdigest()[
+            :10
+        ]
         for f in theme.static_files()
     }
 
@@ -80,8 +92,14 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"no theme file static/{path}")
         return f"{url(THEME_STATIC_PREFIX + path)}?v={version}"
 
-    env.globals.update(site=site, config=config, url=url, abs_url=abs_url, asset=asset,
-                       generator=f"thoughtgen {__version__}")
+    env.globals.update(
+        site=site,
+        config=config,
+        url=url,
+        abs_url=abs_url,
+        asset=asset,
+        generator=f"thoughtgen {__version__}",
+    )
     env.filters.update(isodate=_isodate, longdate=_longdate, month_name=_month_name)
     return env
 
@@ -99,8 +117,9 @@ def _month_name(month: int) -> str:
 
 
 class HtmlRenderer:
-    def __init__(self, site: Site, theme: Theme) -> None:
+    def __init__(self, site: Site, theme: Theme, site_dir: Path) -> None:
         self.site = site
+        self.site_dir = site_dir
         self.env = make_environment(site, theme)
         self._to_base = under_base_path(site.config.base_path)
 
@@ -119,8 +138,16 @@ class HtmlRenderer:
             yield "index.html", pager.url, {"pager": pager}
         for post in site.posts:
             older, newer = site.neighbours(post)
-            yield "post.html", post.url, {"post": post, "older": older, "newer": newer,
-                                          "content": self.content(post.content_html)}
+            yield (
+                "post.html",
+                post.url,
+                {
+                    "post": post,
+                    "older": older,
+                    "newer": newer,
+                    "content": self.content(post.content_html),
+                },
+            )
         for page in site.pages:
             yield "page.html", page.url, {"page": page, "content": self.content(page.content_html)}
         yield "tags.html", "tags/", {"tags": site.tags}
@@ -135,13 +162,20 @@ class HtmlRenderer:
         try:
             template = self.env.get_template(template_name)
             text = template.render(page_url=url, **context)
+        except jinja2.TemplateNotFound as exc:
+            raise ThoughtgenError.single(
+                template_name, None, f"template {exc.name!r} not found in the theme"
+            ) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise ThoughtgenError.single(_template_path(exc.filename, exc.name), exc.lineno,
-                                         f"template error: {exc.message}") from None
+            where = _template_path(exc.filename, exc.name, self.site_dir)
+            raise ThoughtgenError.single(
+                where, exc.lineno, f"template error: {exc.message}"
+            ) from None
         except (jinja2.TemplateError, TypeError, AttributeError, ValueError) as exc:
-            where, line = _template_frame(exc, template_name)
-            raise ThoughtgenError.single(where, line, f"template error while rendering /{url}: "
-                                         f"{exc}") from None
+            where, line = _template_frame(exc, template_name, self.site_dir)
+            raise ThoughtgenError.single(
+                where, line, f"template error while rendering /{url}: {exc}"
+            ) from None
         return OutputFile(path, text.encode("utf-8"), origin=template_name)
 
 
@@ -155,24 +189,24 @@ def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, lis
     return years
 
 
-def _template_path(filename: str | None, name: str | None) -> str:
-    if filename:
-        try:
-            return Path(filename).resolve().relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return filename
-    return name or "template"
+def _template_path(filename: str | None, name: str | None, site_dir: Path) -> str:
+    """A template's path as the user knows it: inside the site if it is there."""
+    if not filename:
+        return name or "template"
+    path = Path(filename).resolve()
+    for base in (site_dir.resolve(), Path.cwd()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return filename
 
 
-def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
+def _template_frame(exc: BaseException, fallback: str, site_dir: Path) -> tuple[str, int | None]:
     """The innermost template file and line in the traceback (Jinja rewrites frames to these)."""
     found: tuple[str, int | None] = (fallback, None)
     tb = exc.__traceback__ or sys.exc_info()[2]
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt", ".j2")):
-            found = (_template_path(filename, None), tb.tb_lineno)
+            found = (_template_path(filename, None, site_dir), tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-

@@ -13,8 +13,10 @@ def render_sitemap(site: Site, html_pages: Iterable[OutputFile]) -> list[OutputF
     """One ``<url>`` per HTML page written (the 404 page excepted), with lastmod for posts."""
     config = site.config
     lastmods = {p.url: p.lastmod for p in (*site.posts, *site.pages) if p.lastmod}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for page in sorted(html_pages, key=lambda f: f.path):
         if page.path == "404.html":
             continue

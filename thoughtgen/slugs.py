@@ -29,6 +29,8 @@ def unsafe_slug_reason(slug: str) -> str | None:
     if ".." in slug:
         return f"slug {slug!r} contains '..'"
     if not _SAFE_SLUG.match(slug):
-        return (f"slug {slug!r} has unsafe characters; use letters, digits, '-', '.' or '~' "
-                "and start with a letter or digit")
+        return (
+            f"slug {slug!r} has unsafe characters; use letters, digits, '-', '.' or '~' "
+            "and start with a letter or digit"
+        )
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,11 +48,15 @@ def read_sources(site_dir: Path, log: ProblemLog) -> Sources:
                 if source is not None:
                     texts.append(source)
     static_dir = content / "static"
-    static = tuple(
-        StaticFile(path, path.relative_to(static_dir).as_posix())
-        for path in sorted(static_dir.rglob("*"))
-        if path.is_file()
-    ) if static_dir.is_dir() else ()
+    static = (
+        tuple(
+            StaticFile(path, path.relative_to(static_dir).as_posix())
+            for path in sorted(static_dir.rglob("*"))
+            if path.is_file()
+        )
+        if static_dir.is_dir()
+        else ()
+    )
     return Sources(tuple(texts), static)
 
 
@@ -63,7 +68,16 @@ def _read_text(path: Path, rel: str, kind: str, log: ProblemLog) -> SourceFile |
         line = data.count(b"\n", 0, exc.start) + 1
         log.error(rel, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8")
         return None
-    return SourceFile(rel, kind, decode_newlines(text))
+    return SourceFile(rel, kind, clean_text(decode_newlines(text)))
+
+
+# C0 controls (tab and newline aside), lone surrogates and non-characters: invalid in HTML and
+# XML alike, so they are dropped from sources rather than breaking pages and feeds.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    return _FORBIDDEN.sub("", text)
 
 
 def decode_newlines(text: str) -> str:

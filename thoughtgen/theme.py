@@ -51,7 +51,8 @@ def find_theme(site_dir: Path, name: str) -> Theme:
     own = (site_dir / "themes" / name).resolve()
     if name != DEFAULT_THEME and not own.is_dir():
         raise ThoughtgenError.single(
-            "thoughtgen.yaml", None,
+            "thoughtgen.yaml",
+            None,
             f"theme {name!r} not found: expected a folder themes/{name}/ in the site",
         )
     dirs = [own] if own.is_dir() and own != bundled else []

@@ -7,6 +7,7 @@ worktree) are carried over to the new output and never deleted.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
@@ -42,9 +43,13 @@ def check_collisions(outputs: Sequence[OutputFile]) -> None:
             raise ValueError(f"unsafe output path {out.path!r}")  # a bug, not user input
         first = seen.setdefault(out.path, out)
         if first is not out:
-            problems.append(Problem(out.origin or out.path, None,
-                                    f"/{out.path} is produced by both {first.origin} and "
-                                    f"{out.origin}"))
+            problems.append(
+                Problem(
+                    out.origin or out.path,
+                    None,
+                    f"/{out.path} is produced by both {first.origin} and {out.origin}",
+                )
+            )
     if problems:
         raise ThoughtgenError(problems)
 
@@ -68,8 +73,10 @@ def check_output_dir(output: Path, site_dir: Path) -> None:
     if out.exists() and not out.is_dir():
         refuse("it is a file, not a folder")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
-        refuse("the folder is not empty and was not created by thoughtgen; "
-               "choose another --output or empty it yourself")
+        refuse(
+            "the folder is not empty and was not created by thoughtgen; "
+            "choose another --output or empty it yourself"
+        )
 
 
 def read_manifest(output: Path) -> set[str]:
@@ -106,8 +113,12 @@ def write_site(outputs: Sequence[OutputFile], output: Path, site_dir: Path) -> W
     clashes = sorted(set(foreign) & {o.path for o in outputs})
     if clashes:
         raise ThoughtgenError(
-            Problem(str(output / c), None, "exists and was not written by thoughtgen, but the "
-                    "build produces this file; move it to content/static/ or delete it")
+            Problem(
+                str(output / c),
+                None,
+                "exists and was not written by thoughtgen, but the "
+                "build produces this file; move it to content/static/ or delete it",
+            )
             for c in clashes
         )
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -180,10 +191,8 @@ def _remove_old(old: Path, manifest: set[str]) -> tuple[str, ...]:
         if path.is_file() or path.is_symlink():
             path.unlink()
     for root, _dirs, _files in sorted(os.walk(old), key=lambda w: -len(w[0])):
-        try:
+        with contextlib.suppress(OSError):
             os.rmdir(root)
-        except OSError:
-            pass
     if old.exists():
         return (f"{old}: left in place because it holds files thoughtgen did not write",)
     return ()

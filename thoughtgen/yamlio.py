@@ -36,7 +36,7 @@ class YamlSyntaxError(Exception):
 
 @dataclass(frozen=True)
 class YamlDocument:
-    """Parsed data plus the 1-based line of each top-level key, and of nested keys by dotted path."""
+    """Parsed data plus the 1-based line of each key (nested keys by dotted path)."""
 
     data: Any
     key_lines: dict[str, int]
@@ -58,6 +58,11 @@ def parse_yaml(text: str) -> YamlDocument:
         if exc.context:
             problem = f"{exc.context}, {problem}"
         raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlSyntaxError(
+            line, f"invalid YAML: character U+{exc.character:04X} is not allowed here"
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(None, f"invalid YAML: {exc}") from None
     finally:

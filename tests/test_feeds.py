@@ -1,0 +1,83 @@
+"""RSS and Atom feeds, read back by feedparser as a subscriber's reader would."""
+
+from __future__ import annotations
+
+import feedparser
+from conftest import SiteMaker, post
+
+
+def parse(site: SiteMaker, rel: str) -> feedparser.FeedParserDict:
+    feed = feedparser.parse((site.out / rel).read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_feeds_carry_escaped_titles_absolute_links_and_stable_ids(site: SiteMaker) -> None:
+    site.config(
+        extra="feed:\n  limit: 2\n",
+        base=site.root.joinpath("thoughtgen.yaml")
+        .read_text()
+        .replace("https://example.com/", "https://name.github.io/blog/"),
+    )
+    site.write("content/posts/old.md", post("Old", date="2024-01-01"))
+    site.write("content/posts/mid.md", post("Mid", date="2024-02-01 10:00"))
+    body = (
+        "See [the other post](/posts/old/), [a relative one](../mid/), "
+        "![pic](/images/p.png) and [outside](https://other.example/x).[^1]\n\n"
+        "[^1]: A note.\n\nBell\x07char."
+    )
+    site.write(
+        "content/posts/new.md",
+        post('"<Tricky> & Co\'s \\x0bpost"', date="2024-03-01", body=body, tags="[Career Growth]"),
+    )
+    assert site.build().exit_code == 0
+    for rel in ("feed.xml", "atom.xml"):
+        feed = parse(site, rel)
+        assert [e.title for e in feed.entries] == ["<Tricky> & Co's post", "Mid"]
+        first = feed.entries[0]
+        assert first.id == first.link == "https://name.github.io/blog/posts/new/"
+        html = first.content[0].value
+        assert 'href="https://name.github.io/blog/posts/old/"' in html
+        assert 'href="https://name.github.io/blog/posts/mid/"' in html
+        assert 'src="https://name.github.io/blog/images/p.png"' in html
+        assert 'href="https://other.example/x"' in html
+        assert 'href="https://name.github.io/blog/posts/new/#fn:1"' in html
+        assert "\x07" not in html
+        assert first.published_parsed[:3] == (2024, 2, 29)  # midnight Berlin is 23:00 UTC
+    rss = (site.out / "feed.xml").read_text()
+    assert "<pubDate>Fri, 01 Mar 2024 00:00:00 +0100</pubDate>" in rss
+    assert '<guid isPermaLink="true">https://name.github.io/blog/posts/new/</guid>' in rss
+    tag_feed = parse(site, "tags/career-growth/feed.xml")
+    assert [e.title for e in tag_feed.entries] == ["<Tricky> & Co's post"]
+
+
+def test_rebuild_keeps_ids_and_summary_mode(site: SiteMaker) -> None:
+    site.config(extra="feed:\n  full_content: false\n")
+    site.write("content/posts/a.md", post("A", summary="'Short & sweet'", body="Long body text."))
+    assert site.build().exit_code == 0
+    first = parse(site, "atom.xml").entries[0]
+    assert site.build().exit_code == 0
+    again = parse(site, "atom.xml").entries[0]
+    assert first.id == again.id
+    assert "content" not in again
+    assert again.summary == "Short & sweet"
+
+
+def test_summary_comes_from_more_marker_or_first_paragraph(site: SiteMaker) -> None:
+    site.write(
+        "content/posts/a.md", post("A", body="Intro *here*.\n\nMore intro.\n\n<!--more-->\n\nRest.")
+    )
+    site.write("content/posts/b.md", post("B", date="2024-03-06", body="First para.\n\nSecond."))
+    assert site.build().exit_code == 0
+    entries = {e.title: e for e in parse(site, "feed.xml").entries}
+    assert entries["A"].summary == "Intro here. More intro."
+    assert entries["B"].summary == "First para."
+
+
+def test_every_page_links_to_both_feeds(site: SiteMaker) -> None:
+    site.write("content/posts/a.md", post("A"))
+    assert site.build().exit_code == 0
+    for page in site.out.rglob("*.html"):
+        text = page.read_text()
+        assert '<link rel="alternate" type="application/rss+xml"' in text
+        assert '<link rel="alternate" type="application/atom+xml"' in text

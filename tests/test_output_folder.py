@@ -1,0 +1,131 @@
+"""The output folder belongs to thoughtgen: refusals, atomic swap, nothing foreign deleted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SiteMaker, post, snapshot
+
+from thoughtgen.errors import ThoughtgenError
+from thoughtgen.writer import check_output_dir
+
+
+@pytest.fixture
+def built(site: SiteMaker) -> SiteMaker:
+    site.write("content/posts/a.md", post("A"))
+    site.write("content/posts/b.md", post("B", date="2024-03-06"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    return site
+
+
+def test_failed_build_leaves_previous_output_byte_identical(built: SiteMaker) -> None:
+    before = snapshot(built.out)
+    built.write("content/posts/b.md", "---\ntitle: [broken\n---\n")
+    result = built.build()
+    assert result.exit_code == 1
+    assert snapshot(built.out) == before
+    assert not [p for p in built.root.iterdir() if p.name.startswith(".public")]
+
+
+def test_git_folder_and_foreign_files_survive_rebuilds(built: SiteMaker) -> None:
+    (built.out / ".git").mkdir()
+    (built.out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (built.out / "CNAME").write_text("blog.example.com\n")
+    (built.out / "posts" / "notes.txt").write_text("mine\n")
+    built.write("content/posts/b.md", post("B renamed", date="2024-03-06"))
+    result = built.build()
+    assert result.exit_code == 0, result.output
+    assert (built.out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (built.out / "CNAME").read_text() == "blog.example.com\n"
+    assert (built.out / "posts" / "notes.txt").read_text() == "mine\n"
+    assert "B renamed" in built.page("posts/b/index.html")
+    leftovers = [p.name for p in built.root.iterdir() if p.name.startswith(".public")]
+    assert leftovers == []
+
+
+def test_removed_post_page_is_deleted_but_only_ours(built: SiteMaker) -> None:
+    (built.root / "content/posts/b.md").unlink()
+    (built.out / "posts" / "b" / "draft-notes.txt").write_text("keep me\n")
+    assert built.build().exit_code == 0
+    assert not (built.out / "posts" / "b" / "index.html").exists()
+    assert (built.out / "posts" / "b" / "draft-notes.txt").read_text() == "keep me\n"
+
+
+def test_foreign_file_where_a_page_goes_is_an_error(built: SiteMaker) -> None:
+    (built.root / "content/posts/b.md").unlink()
+    assert built.build().exit_code == 0
+    (built.out / "posts" / "b").mkdir(exist_ok=True)
+    (built.out / "posts" / "b" / "index.html").write_text("hand made\n")
+    built.write("content/posts/b.md", post("B", date="2024-03-06"))
+    result = built.build()
+    assert result.exit_code == 1
+    assert "posts/b/index.html: exists and was not written by thoughtgen" in result.stderr
+    assert (built.out / "posts" / "b" / "index.html").read_text() == "hand made\n"
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        (".", "it is the site folder itself"),
+        ("..", "it contains the site's sources"),
+        ("content", "it is inside the site's content/ folder"),
+        ("content/out", "it is inside the site's content/ folder"),
+        ("themes", "it is inside the site's themes/ folder"),
+    ],
+)
+def test_refuses_dangerous_output_folders(site: SiteMaker, target: str, reason: str) -> None:
+    site.write("content/posts/a.md", post("A"))
+    (site.root / "themes").mkdir(exist_ok=True)
+    before = snapshot(site.root.parent)
+    result = site.build("--output", str(site.root / target))
+    assert result.exit_code == 1
+    assert f"refusing to build here: {reason}" in result.stderr
+    assert snapshot(site.root.parent) == before
+
+
+def test_refuses_non_empty_folder_it_did_not_create(site: SiteMaker, tmp_path: Path) -> None:
+    site.write("content/posts/a.md", post("A"))
+    elsewhere = tmp_path / "documents"
+    elsewhere.mkdir()
+    (elsewhere / "thesis.docx").write_bytes(b"precious")
+    result = site.build("--output", str(elsewhere))
+    assert result.exit_code == 1
+    assert (
+        "refusing to build here: the folder is not empty and was not created by thoughtgen"
+        in result.stderr
+    )
+    assert (elsewhere / "thesis.docx").read_bytes() == b"precious"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["thesis.docx"]
+
+
+def test_builds_into_an_empty_existing_folder_and_a_file_is_refused(
+    site: SiteMaker, tmp_path: Path
+) -> None:
+    site.write("content/posts/a.md", post("A"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert site.build("--output", str(empty)).exit_code == 0
+    assert (empty / "index.html").is_file()
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    result = site.build("--output", str(a_file))
+    assert result.exit_code == 2
+    assert "is a file" in result.stderr
+    assert a_file.read_text() == "x"
+    with pytest.raises(ThoughtgenError, match="it is a file, not a folder"):
+        check_output_dir(a_file, site.root)
+
+
+def test_static_files_are_copied_and_collisions_reported(site: SiteMaker) -> None:
+    site.write("content/posts/a.md", post("A"))
+    site.write("content/static/CNAME", "blog.example.com\n")
+    site.write("content/static/images/pic.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert site.build().exit_code == 0
+    assert (site.out / "CNAME").read_text() == "blog.example.com\n"
+    assert (site.out / "images" / "pic.svg").is_file()
+    site.write("content/static/feed.xml", "<mine/>")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "/feed.xml is produced by both RSS feed and content/static/feed.xml" in result.stderr
