@@ -56,7 +56,7 @@ def test_two_posts_with_one_url_name_both_files(site: SiteMaker) -> None:
     result = site.build()
     assert result.exit_code == 1
     assert (
-        "content/posts/2024/hello.md: /posts/hello/ is also the URL of "
+        "content/posts/2024/hello.md:1: /posts/hello/ is also the URL of "
         "content/posts/2023/hello.md; give one of them another slug"
     ) in result.stderr
 
@@ -146,3 +146,11 @@ def test_no_config_is_a_clear_error(tmp_path) -> None:
     result = CliRunner().invoke(main, ["build", "--source", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr.startswith("thoughtgen.yaml: no thoughtgen.yaml in ")
+
+
+def test_a_draft_cannot_claim_a_published_posts_url(site: SiteMaker) -> None:
+    site.write("content/posts/hello.md", post("Hello"))
+    site.write("content/posts/drafts/hello.md", post("Hello again", date=None, draft="true"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/posts/hello.md:1: /posts/hello/ is also the URL of" in result.stderr

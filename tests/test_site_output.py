@@ -204,3 +204,13 @@ def test_archive_groups_by_year_and_month(site: SiteMaker) -> None:
     doc = parse_html(site.page("archive/index.html"))
     headings = [h.text for h in doc.iter() if h.tag in ("h2", "h3")]
     assert headings == ["2024", "March", "2023", "January"]
+
+
+def test_draft_pages_and_an_empty_site(site: SiteMaker) -> None:
+    site.write("content/pages/wip.md", "---\ntitle: Work in progress\ndraft: true\n---\nSoon.\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert not (site.out / "wip").exists()
+    assert "Nothing published yet." in site.page("index.html")
+    assert site.build("--drafts").exit_code == 0
+    assert (site.out / "wip" / "index.html").is_file()

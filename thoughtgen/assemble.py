@@ -55,7 +55,8 @@ def assemble(
 
     all_posts = tuple(sorted(_canonical_tag_names(posts), key=_newest_first))
     listed = tuple(p for p in all_posts if _is_listed(p, include_drafts, include_future))
-    _check_unique_urls(listed, pages, log)
+    pages = [p for p in pages if include_drafts or not p.draft]
+    _check_unique_urls(all_posts, pages, log)
     for post in all_posts:
         if post.status is Status.SCHEDULED and post.date is not None and not include_future:
             log.warn(
@@ -124,15 +125,17 @@ def _read_item(
     summary = collapse_space(summary) or _shorten(rendered.excerpt_text)
     if not is_post:
         return Page(
-            source.rel,
-            slug,
-            title,
-            date,
-            updated,
-            summary,
-            rendered.html,
-            rendered.toc_html,
-            MappingProxyType(extra),
+            source=source.rel,
+            slug=slug,
+            title=title,
+            date=date,
+            updated=updated,
+            summary=summary,
+            content_html=rendered.html,
+            toc_html=rendered.toc_html,
+            draft=unpublished,
+            extra=MappingProxyType(extra),
+            slug_line=fm.line_of("slug"),
         )
     if status_text == "idea":
         status = Status.IDEA
@@ -160,7 +163,7 @@ def _read_item(
         image=strings["image"],
         series=strings["series"],
         extra=MappingProxyType(extra),
-        line=fm.line_of("date"),
+        slug_line=fm.line_of("slug"),
     )
 
 
@@ -258,7 +261,7 @@ def _check_unique_urls(posts: tuple[Post, ...], pages: list[Page], log: ProblemL
         if other != item.source:
             log.error(
                 item.source,
-                None,
+                item.slug_line,
                 f"/{item.url} is also the URL of {other}; give one of them another slug",
             )
 

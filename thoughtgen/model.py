@@ -56,7 +56,7 @@ class Post:
     image: str
     series: str
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    line: int = 1  # where the front matter's date (or the file) starts, for messages
+    slug_line: int = 1  # the line that decides the URL, for messages
 
     @property
     def url(self) -> str:
@@ -77,7 +77,9 @@ class Page:
     summary: str
     content_html: str
     toc_html: str
+    draft: bool = False
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    slug_line: int = 1
 
     @property
     def url(self) -> str:
