@@ -12,6 +12,8 @@ def test_ruff_is_clean() -> None:
     folders = [name for name in ("thoughtgen", "tests", "bench") if (REPO / name).is_dir()]
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", *folders],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
@@ -164,6 +164,7 @@ def _read_item(
         series=strings["series"],
         extra=MappingProxyType(extra),
         slug_line=fm.line_of("slug"),
+        file_modified=datetime.fromtimestamp(source.mtime, UTC) if source.mtime else None,
     )
 
 

@@ -8,6 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from thoughtgen.assemble import assemble
+from thoughtgen.calendar.heatmap import heatmap
+from thoughtgen.calendar.ics import render_ics
+from thoughtgen.calendar.report import report_for
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
@@ -78,7 +81,20 @@ def load_site(options: BuildOptions, log: ProblemLog) -> Site:
 def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
     """Every output file of the site, as values."""
     theme = find_theme(site_dir, site.config.theme)
-    html = HtmlRenderer(site, theme, site_dir).render_all()
+    settings = site.config.calendar
+    extra_pages = []
+    extra_files = []
+    if settings.page or settings.ics:
+        report = report_for(site)
+        if settings.page:
+            extra_pages.append(
+                ("calendar.html", "calendar/", {"report": report, "grid": heatmap(report)})
+            )
+        if settings.ics:
+            extra_files.append(
+                OutputFile("calendar.ics", render_ics(report, site.config), origin="calendar")
+            )
+    html = HtmlRenderer(site, theme, site_dir).render_all(extra_pages)
     static = [
         OutputFile(f.out_path, source=f.source, origin=f"theme file {f.source.name}")
         for f in theme.static_files()
@@ -87,7 +103,7 @@ def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
         OutputFile(f.out_path, source=f.source, origin=f"content/static/{f.out_path}")
         for f in site.static
     ]
-    return [*html, *render_feeds(site), *render_sitemap(site, html), *static]
+    return [*html, *render_feeds(site), *render_sitemap(site, html), *extra_files, *static]
 
 
 def output_path(options: BuildOptions, config: Config) -> Path:

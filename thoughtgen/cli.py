@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +127,107 @@ def build(
         f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.1f} s "
         f"→ {_display(result.output_dir)}"
     )
+
+
+@main.command()
+@site_option
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Report as of the end of this day instead of now.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs (see README).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when the last completed period missed the goal (for cron or CI).",
+)
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write an iCalendar file of scheduled posts and what is due.",
+)
+@user_errors
+def calendar(source: Path, today: datetime | None, fmt: str, check: bool, ics: Path | None) -> None:
+    """Show how consistently you publish: streaks, gaps, a heatmap and what is due.
+
+    \b
+    Examples:
+      thoughtgen calendar
+      thoughtgen calendar --format json --today 2026-12-31
+      thoughtgen calendar --check || echo "Time to write!"
+      thoughtgen calendar --ics ~/publishing.ics
+    """
+    import json
+
+    from thoughtgen.calendar.ics import render_ics
+    from thoughtgen.calendar.jsonout import report_to_json
+    from thoughtgen.calendar.report import BEHIND
+    from thoughtgen.calendar.text import render_text
+    from thoughtgen.service import calendar_report, write_file_atomically
+
+    site, report = calendar_report(source, today.date() if today else None)
+    if ics is not None:
+        write_file_atomically(ics, render_ics(report, site.config))
+    if fmt == "json":
+        click.echo(json.dumps(report_to_json(report, site.config.site_url), indent=2))
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(report, colour=colour), nl=False)
+        if ics is not None:
+            click.echo(f"Wrote {ics}")
+    if check and report.status == BEHIND:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@site_option
+@click.option(
+    "--date",
+    "when",
+    metavar="DATETIME",
+    help="The new date, e.g. 2027-01-05 09:00 (site timezone) or with an offset.",
+)
+@click.option(
+    "--next",
+    "next_slot",
+    is_flag=True,
+    help="Use the first free slot in the earliest period still below target.",
+)
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Also clear draft: true and status: draft/idea, so the post goes out.",
+)
+@user_errors
+def schedule(path: Path, source: Path, when: str | None, next_slot: bool, publish: bool) -> None:
+    """Set a post's date, changing only the date line of its front matter.
+
+    \b
+    Examples:
+      thoughtgen schedule content/posts/my-draft.md --next --publish
+      thoughtgen schedule content/posts/launch.md --date "2027-01-05 09:00"
+    """
+    from thoughtgen.dates import format_offset_datetime
+    from thoughtgen.service import schedule_post
+
+    if bool(when) == next_slot:
+        raise click.UsageError("give either --date DATETIME or --next")
+    done = schedule_post(source, path, when, publish)
+    click.echo(f"{done.rel}: {done.status.value}, dated {format_offset_datetime(done.when)}")
+    if done.status.value in ("draft", "idea"):
+        article = "an" if done.status.value == "idea" else "a"
+        click.echo(
+            f"{done.rel}: still {article} {done.status.value}; add --publish to let it go out",
+            err=True,
+        )

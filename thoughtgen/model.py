@@ -57,6 +57,7 @@ class Post:
     series: str
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     slug_line: int = 1  # the line that decides the URL, for messages
+    file_modified: datetime | None = None  # when the source was last saved (backlog age)
 
     @property
     def url(self) -> str:

@@ -18,6 +18,7 @@ class SourceFile:
     rel: str
     kind: str  # "post" or "page"
     text: str
+    mtime: float = 0.0  # when the file was last saved (seconds since the epoch)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _read_text(path: Path, rel: str, kind: str, log: ProblemLog) -> SourceFile |
         line = data.count(b"\n", 0, exc.start) + 1
         log.error(rel, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8")
         return None
-    return SourceFile(rel, kind, clean_text(decode_newlines(text)))
+    return SourceFile(rel, kind, clean_text(decode_newlines(text)), path.stat().st_mtime)
 
 
 # C0 controls (tab and newline aside), lone surrogates and non-characters: invalid in HTML and

@@ -1,0 +1,92 @@
+"""Library calls behind the CLI commands other than build: load once, compute, write safely."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from thoughtgen.build import BuildOptions, load_site
+from thoughtgen.calendar.report import CalendarReport, report_for
+from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
+from thoughtgen.calendar.slots import next_free_slot
+from thoughtgen.dates import DateError, parse_datetime
+from thoughtgen.errors import ProblemLog, ThoughtgenError
+from thoughtgen.model import Site, Status
+
+
+def end_of_day(day: date, site: Site) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), site.config.tz)
+
+
+def calendar_report(site_dir: Path, today: date | None = None) -> tuple[Site, CalendarReport]:
+    """The site and its calendar as of now, or as of the end of ``today``."""
+    site = load_site(BuildOptions(site_dir=site_dir), ProblemLog())
+    now = end_of_day(today, site) if today else site.now
+    return site, report_for(site, now)
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` in one step, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    rel: str
+    when: datetime
+    status: Status  # what the post is after the change
+
+
+def schedule_post(
+    site_dir: Path, path: Path, when: str | None, publish: bool, now: datetime | None = None
+) -> Scheduled:
+    """Set the date of the post at ``path``: to ``when``, or the next free slot when None."""
+    site_dir = site_dir.resolve()
+    target = path.resolve()
+    try:
+        rel = target.relative_to(site_dir).as_posix()
+    except ValueError:
+        raise ThoughtgenError.single(str(path), None, f"not inside the site {site_dir}") from None
+    if not target.is_file():
+        raise ThoughtgenError.single(rel, None, "no such post")
+    data = target.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ThoughtgenError.single(rel, None, "not UTF-8 text; not changed") from None
+    try:
+        set_date(text, "2000-01-01")  # refuse early, with the line, if the file cannot be read
+    except ScheduleError as exc:
+        raise ThoughtgenError.single(rel, exc.line, exc.message) from None
+    site = load_site(BuildOptions(site_dir=site_dir, now=now), ProblemLog())
+    post = next((p for p in site.all_posts if p.source == rel), None)
+    if post is None:
+        raise ThoughtgenError.single(rel, None, "not a post (posts live in content/posts/)")
+    tz = site.config.tz
+    if when is None:
+        moment = next_free_slot(
+            site.all_posts, site.config.calendar, tz, site.now, ignore=post.source
+        )
+    else:
+        try:
+            moment = parse_datetime(when, tz)
+        except DateError as exc:
+            raise ThoughtgenError.single("--date", None, str(exc)) from None
+    new_text = set_date(text, format_date(moment, tz), publish=publish)
+    write_file_atomically(target, new_text.encode("utf-8"))
+    if post.status in (Status.DRAFT, Status.IDEA) and not publish:
+        status = post.status
+    else:
+        status = Status.SCHEDULED if moment > site.now else Status.PUBLISHED
+    return Scheduled(rel, moment, status)
