@@ -69,7 +69,9 @@ def heatmap(report: CalendarReport, weeks: int = WEEKS) -> Heatmap:
         )
         columns.append(column)
         month_start = next((c.day for c in column if c.day.day == 1), None)
-        if month_start is not None or index == 0:
-            labels.append((index, (month_start or start).strftime("%b")))
+        if month_start is not None:
+            labels.append((index, month_start.strftime("%b")))
+    if not labels or labels[0][0] > 3:  # name the first month unless its successor is close
+        labels.insert(0, (0, first.strftime("%b")))
     rows = tuple(WEEKDAYS[(week_start + n) % 7][:3].title() for n in range(7))
     return Heatmap(tuple(columns), tuple(labels), rows)
