@@ -7,6 +7,7 @@ every problem in every file is logged, so the user sees them all at once.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -41,12 +42,15 @@ def assemble(
     include_drafts: bool = False,
     include_future: bool = False,
     renderer: MarkdownRenderer | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Site:
     """Build the Site from sources; problems go to ``log`` (the caller raises)."""
     renderer = renderer or MarkdownRenderer()
     posts: list[Post] = []
     pages: list[Page] = []
-    for source in sources.texts:
+    for done, source in enumerate(sources.texts, 1):
+        if progress is not None:
+            progress("Reading", done, len(sources.texts))
         item = _read_item(source, config, now, renderer, log)
         if isinstance(item, Post):
             posts.append(item)
@@ -113,6 +117,7 @@ def _read_item(
     updated = fields.date("updated")
     tags = fields.tags() if is_post else ()
     summary = fields.text("summary")
+    summary_given = bool(summary)
     strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series")}
     extra = {k: v for k, v in fm.data.items() if k not in KNOWN_KEYS}
     for key in extra:
@@ -165,6 +170,7 @@ def _read_item(
         extra=MappingProxyType(extra),
         slug_line=fm.line_of("slug"),
         file_modified=datetime.fromtimestamp(source.mtime, UTC) if source.mtime else None,
+        summary_given=summary_given,
     )
 
 

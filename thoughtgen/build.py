@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from thoughtgen.sources import read_sources
 from thoughtgen.theme import find_theme
 from thoughtgen.writer import WriteReport, write_site
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -32,6 +35,7 @@ class BuildOptions:
     include_future: bool = False
     base_url: str | None = None
     now: datetime | str | None = None  # decides what is scheduled; a string is parsed
+    progress: Progress | None = field(default=None, compare=False)  # told of long stages
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,13 @@ def load_site(options: BuildOptions, log: ProblemLog) -> Site:
         log,
         include_drafts=options.include_drafts,
         include_future=options.include_future,
+        progress=options.progress,
     )
     log.raise_if_errors()
     return site
 
 
-def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
+def render_site(site: Site, site_dir: Path, progress: Progress | None = None) -> list[OutputFile]:
     """Every output file of the site, as values."""
     theme = find_theme(site_dir, site.config.theme)
     settings = site.config.calendar
@@ -94,7 +99,7 @@ def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
             extra_files.append(
                 OutputFile("calendar.ics", render_ics(report, site.config), origin="calendar")
             )
-    html = HtmlRenderer(site, theme, site_dir).render_all(extra_pages)
+    html = HtmlRenderer(site, theme, site_dir).render_all(extra_pages, progress)
     static = [
         OutputFile(f.out_path, source=f.source, origin=f"theme file {f.source.name}")
         for f in theme.static_files()
@@ -116,7 +121,7 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     log = ProblemLog()
     site = load_site(options, log)
-    outputs = render_site(site, options.site_dir)
+    outputs = render_site(site, options.site_dir, options.progress)
     output_dir = output_path(options, site.config)
     report = write_site(outputs, output_dir, options.site_dir)
     return BuildResult(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -88,6 +89,8 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
 @click.option("--base-url", help="Override base_url, e.g. for a preview deploy.")
 @now_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing unless the build fails.")
+@click.option("--verbose", "-v", is_flag=True, help="List every file written.")
 @user_errors
 def build(
     source: Path,
@@ -96,6 +99,8 @@ def build(
     future: bool,
     base_url: str | None,
     now: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build the site into its output folder.
 
@@ -108,17 +113,27 @@ def build(
     """
     from thoughtgen.build import BuildOptions
     from thoughtgen.build import build as run_build
+    from thoughtgen.progress import TerminalProgress
 
-    result = run_build(
-        BuildOptions(
-            site_dir=source,
-            output_dir=output,
-            include_drafts=drafts,
-            include_future=future,
-            base_url=base_url,
-            now=now,
-        )
+    progress = TerminalProgress(enabled=False if quiet else None)
+    options = BuildOptions(
+        site_dir=source,
+        output_dir=output,
+        include_drafts=drafts,
+        include_future=future,
+        base_url=base_url,
+        now=now,
+        progress=progress,
     )
+    try:
+        result = run_build(options)
+    finally:
+        progress.finish()
+    if verbose:
+        for out in sorted(result.outputs, key=lambda o: o.path):
+            click.echo(f"  {out.path}")
+    if quiet:
+        return
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     for warning in result.report.warnings:
@@ -231,3 +246,190 @@ def schedule(path: Path, source: Path, when: str | None, next_slot: bool, publis
             f"{done.rel}: still {article} {done.status.value}; add --publish to let it go out",
             err=True,
         )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@user_errors
+def init(directory: Path) -> None:
+    """Create a new site in DIRECTORY (which must be new or empty), ready to build.
+
+    \b
+    Example:
+      thoughtgen init mysite && cd mysite && thoughtgen serve
+    """
+    from thoughtgen.service import init_site
+
+    files = init_site(directory)
+    for path in files:
+        click.echo(f"  created {path}")
+    click.echo(f'New site in {directory}/. Next: cd {directory} && thoughtgen new "My first post"')
+
+
+@main.command()
+@click.argument("title")
+@site_option
+@click.option("--tags", default="", metavar="A,B", help="Comma-separated tags.")
+@click.option("--draft", "status", flag_value="draft", help="Create it as a draft.")
+@click.option("--idea", "status", flag_value="idea", help="Create it as an idea for the backlog.")
+@click.option(
+    "--schedule",
+    metavar="next|DATETIME",
+    help="Date it for the next free calendar slot, or for DATETIME.",
+)
+@user_errors
+def new(title: str, source: Path, tags: str, status: str | None, schedule: str | None) -> None:
+    """Create a post with complete front matter and print its path.
+
+    \b
+    Examples:
+      thoughtgen new "Give before you ask" --tags networking,generosity
+      thoughtgen new "Notes on mentoring" --idea
+      thoughtgen new "Year in review" --schedule next
+    """
+    from thoughtgen.service import new_post
+
+    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
+    path = new_post(source, title, tag_list, status or "published", schedule)
+    click.echo(os.path.relpath(path))
+
+
+@main.command(name="list")
+@site_option
+@click.option(
+    "--status",
+    type=click.Choice(["published", "scheduled", "draft", "idea"]),
+    help="Only posts with this status.",
+)
+@click.option("--tag", metavar="TAG", help="Only posts with this tag (any spelling).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+@user_errors
+def list_command(source: Path, status: str | None, tag: str | None, fmt: str) -> None:
+    """List posts: status, date, title, tags and path, newest first.
+
+    \b
+    Examples:
+      thoughtgen list
+      thoughtgen list --status draft
+      thoughtgen list --tag networking --format json
+    """
+    import json
+
+    from thoughtgen.service import list_posts
+
+    posts = list_posts(source, status, tag)
+    if fmt == "json":
+        rows = [
+            {
+                "status": p.status.value,
+                "date": p.date.isoformat(timespec="seconds") if p.date else None,
+                "title": p.title,
+                "tags": [t.name for t in p.tags],
+                "path": p.source,
+            }
+            for p in posts
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for p in posts:
+        when = f"{p.date:%Y-%m-%d %H:%M}" if p.date else "-"
+        tags_text = ", ".join(t.name for t in p.tags)
+        click.echo(f"{p.status.value:<9}  {when:<16}  {p.title}  [{tags_text}]  {p.source}")
+    if not posts:
+        click.echo("No posts match.", err=True)
+
+
+@main.command()
+@site_option
+@click.option("--drafts", is_flag=True, help="Include drafts and ideas.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+@user_errors
+def check(source: Path, drafts: bool, future: bool) -> None:
+    """Find broken internal links and images, and front matter worth a second look.
+
+    Renders the site in memory (nothing is written) and exits 1 when a link is broken.
+
+    \b
+    Examples:
+      thoughtgen check
+      thoughtgen check --drafts --future
+    """
+    from thoughtgen.build import BuildOptions
+    from thoughtgen.check import check_site
+
+    report = check_site(BuildOptions(site_dir=source, include_drafts=drafts, include_future=future))
+    for problem in report.broken:
+        click.echo(str(problem))
+    for problem in report.warnings:
+        click.echo(f"warning: {problem}", err=True)
+    count = len(report.broken)
+    click.echo(
+        f"Checked {report.pages} pages: {count} broken link{'s' if count != 1 else ''}, "
+        f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}."
+    )
+    if report.broken:
+        raise SystemExit(1)
+
+
+@main.command()
+@site_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 shows the site to your network.",
+)
+@click.option(
+    "--port",
+    "-p",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option("--drafts", is_flag=True, help="Include drafts and ideas.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in your browser.")
+@user_errors
+def serve(
+    source: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool
+) -> None:
+    """Build, serve the site locally, and rebuild and reload pages as you edit.
+
+    Watches content/, themes/ and thoughtgen.yaml. A failed build shows its error in the
+    terminal and over the page, and the last good site keeps being served.
+
+    \b
+    Examples:
+      thoughtgen serve
+      thoughtgen serve --drafts --future --open
+      thoughtgen serve --port 8080
+    """
+    from thoughtgen.config import load_config
+    from thoughtgen.serve import DevServer, PortInUse
+
+    load_config(source)  # no site here: say so before binding a port
+    server = DevServer(
+        source, host, port, drafts, future, echo=lambda line: click.echo(line, err=True)
+    )
+    try:
+        server.bind()
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from None
+    before = server.fingerprint()
+    server.build()
+    click.echo(f"Serving {server.url} (Ctrl-C to stop)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever(before)
+    click.echo("Stopped.", err=True)

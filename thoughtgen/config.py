@@ -73,9 +73,11 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 class CalendarConfig:
     """The content calendar: how often you promise to publish."""
 
-    cadence: Cadence = option("weekly", "How often you aim to publish.")
+    cadence: Cadence = option(
+        "weekly", "How often you aim to publish: daily, weekly, biweekly or monthly."
+    )
     target: int = option(1, "Posts per period that count as keeping the promise.", _positive)
-    week_start: Weekday = option("monday", "The day a week begins on.")
+    week_start: Weekday = option("monday", "The day a week begins on (monday … sunday).")
     slots: list[str] = option(list, "Preferred publishing times, e.g. ['tue 09:00'].", _slots)
     page: bool = option(False, "Build the public /calendar/ page.")
     ics: bool = option(False, "Publish /calendar.ics with what is due and scheduled.")

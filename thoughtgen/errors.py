@@ -10,13 +10,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input file."""
 
     path: str
     line: int | None
     message: str
+
+    @property
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.message)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -50,8 +54,4 @@ class ProblemLog:
 
     def raise_if_errors(self) -> None:
         if self.errors:
-            raise ThoughtgenError(sorted(self.errors, key=_sort_key))
-
-
-def _sort_key(problem: Problem) -> tuple[str, int, str]:
-    return (problem.path, problem.line or 0, problem.message)
+            raise ThoughtgenError(sorted(self.errors, key=lambda p: p.sort_key))

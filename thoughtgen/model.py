@@ -58,6 +58,7 @@ class Post:
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     slug_line: int = 1  # the line that decides the URL, for messages
     file_modified: datetime | None = None  # when the source was last saved (backlog age)
+    summary_given: bool = False  # the front matter has its own summary
 
     @property
     def url(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -127,9 +127,19 @@ class HtmlRenderer:
         """Post and page HTML with root-relative links moved under the base path."""
         return rewrite_urls(fragment, self._to_base)
 
-    def render_all(self, extra: Sequence[tuple[str, str, dict[str, Any]]] = ()) -> list[OutputFile]:
+    def render_all(
+        self,
+        extra: Sequence[tuple[str, str, dict[str, Any]]] = (),
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[OutputFile]:
         """Every HTML page; ``extra`` adds (template, url, context) pages from other stages."""
-        return [self.page(t, u, ctx) for t, u, ctx in (*self._plan(), *extra)]
+        plan = [*self._plan(), *extra]
+        pages = []
+        for done, (template, url, context) in enumerate(plan, 1):
+            pages.append(self.page(template, url, context))
+            if progress is not None:
+                progress("Rendering", done, len(plan))
+        return pages
 
     def _plan(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         site = self.site

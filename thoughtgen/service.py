@@ -14,7 +14,9 @@ from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
 from thoughtgen.calendar.slots import next_free_slot
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import ProblemLog, ThoughtgenError
-from thoughtgen.model import Site, Status
+from thoughtgen.model import Post, Site, Status
+from thoughtgen.scaffold import init_files, new_post_text
+from thoughtgen.slugs import slugify
 
 
 def end_of_day(day: date, site: Site) -> datetime:
@@ -90,3 +92,73 @@ def schedule_post(
     else:
         status = Status.SCHEDULED if moment > site.now else Status.PUBLISHED
     return Scheduled(rel, moment, status)
+
+
+def init_site(target: Path, now: datetime | None = None) -> list[Path]:
+    """Create a new site in ``target`` (which must be missing or empty); return the files."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ThoughtgenError.single(
+            str(target), None, "not empty; thoughtgen init only fills a new or empty folder"
+        )
+    written = []
+    for rel, text in init_files(now or datetime.now().astimezone()).items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def new_post(
+    site_dir: Path,
+    title: str,
+    tags: list[str],
+    status: str,
+    schedule: str | None,
+    now: datetime | None = None,
+) -> Path:
+    """Create ``content/posts/<slug>.md``; refuse an existing file or a URL already taken."""
+    site = load_site(BuildOptions(site_dir=site_dir, now=now), ProblemLog())
+    slug = slugify(title)
+    if not slug:
+        raise ThoughtgenError.single("title", None, f"{title!r} has no letters or digits for a URL")
+    rel = f"content/posts/{slug}.md"
+    path = site_dir / rel
+    if path.exists():
+        raise ThoughtgenError.single(rel, None, "already exists; choose another title")
+    for item in (*site.all_posts, *site.pages):
+        if item.url == f"posts/{slug}/":
+            raise ThoughtgenError.single(
+                rel,
+                None,
+                f"/posts/{slug}/ is already the URL of {item.source}; choose another title",
+            )
+    tz = site.config.tz
+    if schedule == "next":
+        moment = next_free_slot(site.all_posts, site.config.calendar, tz, site.now)
+    elif schedule:
+        try:
+            moment = parse_datetime(schedule, tz)
+        except DateError as exc:
+            raise ThoughtgenError.single("--schedule", None, str(exc)) from None
+    else:
+        moment = site.now
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = new_post_text(
+        title, format_date(moment.replace(second=0, microsecond=0), tz), tags, status
+    )
+    with path.open("x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
+        out.write(text)
+    return path
+
+
+def list_posts(site_dir: Path, status: str | None = None, tag: str | None = None) -> list[Post]:
+    """Every post (drafts, ideas and scheduled ones included), newest first, filtered."""
+    site = load_site(BuildOptions(site_dir=site_dir), ProblemLog())
+    wanted_tag = slugify(tag) if tag else None
+    return [
+        p
+        for p in site.all_posts
+        if (status is None or p.status.value == status)
+        and (wanted_tag is None or any(t.slug == wanted_tag for t in p.tags))
+    ]

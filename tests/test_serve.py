@@ -1,0 +1,197 @@
+"""`thoughtgen serve` as a real process: HTTP, live rebuilds, errors, traversal, shutdown."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SiteMaker, post
+
+TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    def __init__(self, site: SiteMaker, port: int, proc: subprocess.Popen) -> None:
+        self.site, self.port, self.proc = site, port, proc
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", path)  # sent as written: no client-side normalising of ..
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read().decode()
+        finally:
+            conn.close()
+
+    def status(self) -> dict:
+        return json.loads(self.get("/__thoughtgen/status")[2])
+
+    def wait_for(self, predicate, what: str) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                if predicate():
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def start(site: SiteMaker, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "thoughtgen",
+            "serve",
+            "--source",
+            str(site.root),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def served(site: SiteMaker) -> Iterator[Served]:
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    port = free_port()
+    proc = start(site, port)
+    server = Served(site, port, proc)
+    try:
+        server.wait_for(lambda: server.status()["watching"], "the first build and the watcher")
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def test_serves_pages_with_reload_script_only_in_serve_mode(served: Served) -> None:
+    status, headers, body = served.get("/posts/hello/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "First version." in body and "/__thoughtgen/events" in body
+    status, headers, _ = served.get("/feed.xml")
+    assert status == 200 and "xml" in headers["Content-Type"]
+    status, headers, _ = served.get("/posts/hello")
+    assert status == 301 and headers["Location"] == "/posts/hello/"
+    status, _, body = served.get("/no/such/page/")
+    assert status == 404 and "Page not found" in body
+    result = served.site.build()  # a normal build never carries the serve-only script
+    assert result.exit_code == 0
+    for page in served.site.out.rglob("*.html"):
+        assert "__thoughtgen" not in page.read_text()
+
+
+def test_reload_endpoint_streams_state(served: Served) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+    conn.request("GET", "/__thoughtgen/events")
+    response = conn.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "text/event-stream"
+    assert response.readline() == b"event: state\n"
+    data = json.loads(response.readline().decode().removeprefix("data: "))
+    assert data == {"version": served.status()["version"], "error": None}
+    assert served.status()["watching"] is True
+    conn.close()
+
+
+def test_edit_break_and_fix_a_post(served: Served) -> None:
+    path = served.site.root / "content/posts/hello.md"
+    version = served.status()["version"]
+    path.write_text(post("Hello", body="Second version."))
+    served.wait_for(lambda: "Second version." in served.get("/posts/hello/")[2], "the edit")
+    assert served.status()["version"] > version
+
+    path.write_text("---\ntitle: [broken\n---\nThird version.\n")
+    served.wait_for(lambda: served.status()["error"], "the failed build")
+    error = served.status()["error"]
+    assert error.startswith("content/posts/hello.md:2: invalid YAML")
+    status, _, body = served.get("/posts/hello/")
+    assert status == 200 and "Second version." in body  # the last good site
+
+    path.write_text(post("Hello", body="Fourth version."))
+    served.wait_for(lambda: served.status()["error"] is None, "recovery")
+    assert "Fourth version." in served.get("/posts/hello/")[2]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/posts/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/posts%2f..%2f..%2fthoughtgen.yaml",
+        "/..%5c..%5cthoughtgen.yaml",
+        "/.thoughtgen-manifest.json",
+        "/outside/passwd",
+        "/outside-file",
+    ],
+)
+def test_nothing_outside_the_site_is_served(served: Served, path: str) -> None:
+    out = served.site.root / ".thoughtgen" / "serve"
+    if not (out / "outside").exists():
+        (out / "outside").symlink_to("/etc")
+        (out / "outside-file").symlink_to(served.site.root / "thoughtgen.yaml")
+    status, _, body = served.get(path)
+    assert status == 404
+    assert "root:" not in body and "base_url" not in body
+
+
+def test_port_in_use_is_a_clear_error(served: Served) -> None:
+    second = start(served.site, served.port)
+    _out, err = second.communicate(timeout=TIMEOUT)
+    assert second.returncode == 1
+    assert f"port {served.port} on 127.0.0.1 is already in use" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT is how Ctrl-C arrives on POSIX")
+def test_ctrl_c_stops_cleanly(served: Served) -> None:
+    served.proc.send_signal(signal.SIGINT)
+    _out, err = served.proc.communicate(timeout=TIMEOUT)
+    assert served.proc.returncode == 0
+    assert err.rstrip().endswith("Stopped.")
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's socket table")
+def test_binds_localhost_by_default(served: Served) -> None:
+    listening = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port = local.split(":")
+        if int(port, 16) == served.port and state == "0A":  # 0A: LISTEN
+            listening.append(address)
+    assert listening == ["0100007F"]  # 127.0.0.1, little-endian hex
+
+
+def test_serve_outside_a_site_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "thoughtgen", "serve", "--source", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 1
+    assert "no thoughtgen.yaml in" in result.stderr

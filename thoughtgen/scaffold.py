@@ -1,0 +1,116 @@
+"""What ``thoughtgen init`` and ``thoughtgen new`` write. Pure: returns file texts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from thoughtgen.config import describe_options
+
+GITIGNORE = """\
+# Built site and thoughtgen's working files
+/public/
+/.public.*
+.thoughtgen/
+"""
+
+ABOUT = """\
+---
+title: "About"
+---
+Say who you are, what you write about and who it is for. Readers who find one useful post
+come here next to decide whether to subscribe, so tell them what to expect and how often.
+"""
+
+WELCOME = """\
+---
+title: "Hello, world"
+date: {date}
+tags: [meta]
+summary: "The first post on this site, and a few notes on how to write the next one."
+---
+This site is built with thoughtgen. Each post is a Markdown file in `content/posts/` with a
+little YAML at the top, like this one.
+
+<!--more-->
+
+## Writing the next post
+
+Run `thoughtgen new "My next post"` to create one, then `thoughtgen serve` to watch it in
+the browser while you write: the page reloads every time you save.
+
+## Keeping a rhythm
+
+The `calendar:` section of `thoughtgen.yaml` holds your publishing goal. `thoughtgen calendar`
+shows your streak, the gaps, and when the next post is due; `thoughtgen schedule` dates a
+draft for the next free slot.
+"""
+
+PLACEHOLDERS: dict[str, Any] = {
+    "title": "My thoughtgen site",
+    "base_url": "https://example.com/",
+    "description": "What this site is about, in one sentence.",
+}
+
+
+def yaml_value(value: Any) -> str:
+    """A scalar or list as YAML flow text (JSON is valid YAML and quotes safely)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def config_text(values: dict[str, Any] | None = None) -> str:
+    """A commented thoughtgen.yaml listing every option with its default."""
+    values = {**PLACEHOLDERS, **(values or {})}
+    lines = [
+        "# thoughtgen site configuration: every option, with its default and what it does.",
+        "# Options you leave out take the default shown here.",
+        "",
+    ]
+    for name, default, doc in describe_options():
+        depth = name.count(".")
+        indent = "  " * depth
+        key = name.rsplit(".", 1)[-1]
+        if depth == 0 and lines[-1]:
+            lines.append("")
+        lines.append(f"{indent}# {doc}")
+        if default is None:  # a section
+            lines.append(f"{indent}{key}:")
+        else:
+            lines.append(f"{indent}{key}: {yaml_value(values.get(name, default))}")
+    return "\n".join(lines) + "\n"
+
+
+def init_files(now: datetime) -> dict[str, str]:
+    """Relative path → text of every file a new site starts with."""
+    return {
+        "thoughtgen.yaml": config_text(),
+        ".gitignore": GITIGNORE,
+        "content/posts/hello-world.md": WELCOME.format(date=f"{now:%Y-%m-%d %H:%M}"),
+        "content/pages/about.md": ABOUT,
+    }
+
+
+def new_post_text(title: str, date: str | None, tags: Sequence[str], status: str) -> str:
+    """Front matter and a starting line for ``thoughtgen new``."""
+    lines = ["---", f"title: {yaml_value(title)}"]
+    if date:
+        lines.append(f"date: {date}")
+    lines.append(f"tags: [{', '.join(yaml_value(t) for t in tags)}]")
+    lines.append('summary: ""')
+    if status == "draft":
+        lines.append("draft: true")
+    elif status == "idea":
+        lines.append("status: idea")
+    lines += [
+        "---",
+        "Start writing here. The first paragraph becomes the summary unless you",
+        "fill in `summary` above or put `<!--more-->` after your introduction.",
+        "",
+    ]
+    return "\n".join(lines)

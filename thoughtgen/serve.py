@@ -1,0 +1,351 @@
+"""``thoughtgen serve``: build, serve on localhost, rebuild on change, reload open pages.
+
+The reload script and the ``/__thoughtgen/`` endpoints exist only here: they are added to
+HTML responses as they are served, never written into a build.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from thoughtgen.build import BuildOptions, build
+from thoughtgen.errors import ThoughtgenError
+
+SERVE_DIR = Path(".thoughtgen") / "serve"
+ENDPOINT = "/__thoughtgen/"
+KEEPALIVE_SECONDS = 10.0
+WATCHED_TOP = ("content", "themes", "thoughtgen.yaml")
+
+RELOAD_SCRIPT = """<script>
+(() => {
+  const built = %(version)d;
+  let box = null;
+  function show(text) {
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;" +
+        "margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#ffe9e9;z-index:2147483647;" +
+        "font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;border-top:4px solid #ff6b6b";
+      document.body.appendChild(box);
+    }
+    box.textContent = "thoughtgen: the last build failed; " +
+      "this page is the last good one.\\n\\n" + text;
+  }
+  const events = new EventSource("%(endpoint)sevents");
+  events.addEventListener("state", (event) => {
+    const state = JSON.parse(event.data);
+    if (state.error) { show(state.error); return; }
+    if (state.version !== built) { location.reload(); return; }
+    if (box) { box.remove(); box = null; }
+  });
+})();
+</script>
+"""
+
+NO_SITE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>thoughtgen: build failed</title></head>
+<body><h1>The site has not built yet</h1><p>Fix the problem below and save: this page reloads
+by itself.</p></body></html>
+"""
+
+
+@dataclass
+class BuildState:
+    """What the browser is told: the version of the site on disk and the last error."""
+
+    version: int = 0
+    error: str | None = None
+    watching: bool = False  # the file watcher runs: edits from now on are seen
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, *, success: bool, error: str | None = None) -> None:
+        with self.changed:
+            if success:
+                self.version += 1
+                self.error = None
+            else:
+                self.error = error
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict[str, object]:
+        return {"version": self.version, "error": self.error}
+
+
+class DevServer:
+    def __init__(
+        self,
+        site_dir: Path,
+        host: str,
+        port: int,
+        include_drafts: bool,
+        include_future: bool,
+        echo: Callable[[str], None],
+    ) -> None:
+        self.site_dir = site_dir.resolve()
+        self.host = host
+        self.port = port
+        self.out_dir = self.site_dir / SERVE_DIR
+        self.include_drafts = include_drafts
+        self.include_future = include_future
+        self.echo = echo
+        self.state = BuildState()
+        self.stop = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
+
+    def build(self) -> bool:
+        """Build into the serve folder; on failure the last good site stays."""
+        options = BuildOptions(
+            site_dir=self.site_dir,
+            output_dir=self.out_dir,
+            include_drafts=self.include_drafts,
+            include_future=self.include_future,
+            base_url=self.url,
+        )
+        try:
+            result = build(options)
+        except ThoughtgenError as exc:
+            message = "\n".join(str(p) for p in exc.problems)
+            self.echo(message)
+            self.echo("Build failed; still serving the last good site.")
+            self.state.publish(success=False, error=message)
+            return False
+        except Exception:  # a bug must not stop the server the writer is looking at
+            message = traceback.format_exc()
+            self.echo(message)
+            self.state.publish(success=False, error=message)
+            return False
+        for warning in result.warnings:
+            self.echo(str(warning))
+        self.echo(f"Built {result.pages} pages in {result.seconds:.2f} s")
+        self.state.publish(success=True)
+        return True
+
+    def bind(self) -> None:
+        handler = type("Handler", (_Handler,), {"server_ref": self})
+        try:
+            self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {self.port} on {self.host} is already in use; try --port {self.port + 1}"
+                ) from None
+            raise
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+
+    def fingerprint(self) -> frozenset[tuple[str, int, int]]:
+        """Size and mtime of each watched file, to see changes made before watching began."""
+        found = set()
+        for top in WATCHED_TOP:
+            base = self.site_dir / top
+            paths = [base] if base.is_file() else base.rglob("*") if base.is_dir() else []
+            for path in paths:
+                if path.is_file() and self._relevant(None, str(path)):
+                    stat = path.stat()
+                    found.add((str(path), stat.st_size, stat.st_mtime_ns))
+        return frozenset(found)
+
+    def watch(self, before_first_build: frozenset[tuple[str, int, int]]) -> None:
+        """Rebuild whenever a source, theme file or the config changes (runs in a thread)."""
+        from watchfiles import watch
+
+        armed = False
+        for changes in watch(
+            self.site_dir,
+            watch_filter=self._relevant,
+            stop_event=self.stop,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=500,
+        ):
+            if not armed:
+                armed = True
+                self.state.watching = True
+                if not changes and self.fingerprint() != before_first_build:
+                    self.echo("Changed while starting up")
+                    self.build()
+            if not changes:
+                continue
+            names = sorted({Path(p).relative_to(self.site_dir).as_posix() for _c, p in changes})
+            self.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
+            self.build()
+
+    def _relevant(self, _change: object, path: str) -> bool:
+        try:
+            rel = Path(path).relative_to(self.site_dir)
+        except ValueError:
+            return False
+        name = rel.name
+        if not rel.parts or rel.parts[0] not in WATCHED_TOP:
+            return False
+        return not (name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".tmp")))
+
+    def serve_forever(self, before_first_build: frozenset[tuple[str, int, int]]) -> None:
+        assert self._server is not None
+        watcher = threading.Thread(
+            target=self.watch, args=(before_first_build,), name="watch", daemon=True
+        )
+        watcher.start()
+        try:
+            self._server.serve_forever(poll_interval=0.25)
+        finally:
+            self.stop.set()
+            with self.state.changed:
+                self.state.changed.notify_all()
+            self._server.server_close()
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        if self._server is not None:
+            self._server.shutdown()
+
+
+class PortInUse(Exception):
+    pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_ref: DevServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a quiet terminal: the writer wants build messages, not access logs
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _respond(self, head: bool) -> None:
+        raw_path = urlsplit(self.path).path
+        if raw_path.startswith(ENDPOINT):
+            self._endpoint(raw_path[len(ENDPOINT) :], head)
+            return
+        target = self._resolve(raw_path)
+        dev = self.server_ref
+        if target == "redirect":
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", raw_path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if target is None:
+            not_found = dev.out_dir / "404.html"
+            if not dev.out_dir.is_dir():
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, NO_SITE_PAGE.encode(), "text/html", head)
+            elif not_found.is_file():
+                self._send(HTTPStatus.NOT_FOUND, not_found.read_bytes(), "text/html", head)
+            else:
+                self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain", head)
+            return
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        try:
+            data = target.read_bytes()
+        except OSError:  # swapped away between resolve and read: ask again
+            self._send(
+                HTTPStatus.SERVICE_UNAVAILABLE, b"Rebuilding, try again\n", "text/plain", head
+            )
+            return
+        self._send(HTTPStatus.OK, data, kind, head)
+
+    def _resolve(self, raw_path: str) -> Path | str | None:
+        """The file to serve, "redirect" for a folder without its slash, or None (404)."""
+        lowered = raw_path.lower()
+        if "%2f" in lowered or "%5c" in lowered or "\\" in raw_path or "%00" in lowered:
+            return None
+        path = unquote(raw_path)
+        parts = PurePosixPath(path).parts
+        if ".." in parts or any(part.startswith(".") and part != "/" for part in parts):
+            return None  # no traversal, and no dot files such as the manifest
+        root = self.server_ref.out_dir.resolve()
+        candidate = root.joinpath(*[p for p in parts if p != "/"])
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not resolved.is_relative_to(root):
+            return None  # a symlink pointing out of the site
+        if resolved.is_dir():
+            if not path.endswith("/"):
+                return "redirect"
+            resolved = resolved / "index.html"
+            if not resolved.resolve().is_relative_to(root):
+                return None
+        return resolved if resolved.is_file() else None
+
+    def _send(self, status: HTTPStatus, data: bytes, kind: str, head: bool) -> None:
+        if kind == "text/html":
+            data = _inject(data, self.server_ref.state.version)
+        if kind.startswith("text/") or kind in (
+            "application/xml",
+            "application/json",
+            "image/svg+xml",
+            "application/javascript",
+        ):
+            kind += "; charset=utf-8"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _endpoint(self, name: str, head: bool) -> None:
+        state = self.server_ref.state
+        if name == "status":
+            body = json.dumps({**state.snapshot(), "watching": state.watching}).encode()
+            self._send(HTTPStatus.OK, body, "application/json", head)
+        elif name == "events":
+            self._events()
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain", head)
+
+    def _events(self) -> None:
+        """Server-sent events: the state now, then again whenever it changes."""
+        dev = self.server_ref
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen: dict[str, object] | None = None
+        try:
+            while not dev.stop.is_set():
+                with dev.state.changed:
+                    if seen == dev.state.snapshot():
+                        dev.state.changed.wait(KEEPALIVE_SECONDS)
+                    current = dev.state.snapshot()
+                if current != seen:
+                    self.wfile.write(f"event: state\ndata: {json.dumps(current)}\n\n".encode())
+                    seen = current
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass
+
+
+def _inject(html: bytes, version: int) -> bytes:
+    script = (RELOAD_SCRIPT % {"version": version, "endpoint": ENDPOINT}).encode()
+    index = html.rfind(b"</body>")
+    return html + script if index == -1 else html[:index] + script + html[index:]
