@@ -10,7 +10,7 @@ import pytest
 from thoughtgen.calendar.periods import Cadence, Period
 from thoughtgen.calendar.report import BEHIND, DUE_SOON, ON_TRACK, compute_report
 from thoughtgen.config import CalendarConfig
-from thoughtgen.model import Post, Status
+from thoughtgen.model import Body, Post, Status
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -36,7 +36,7 @@ def make_post(
         status=status,
         tags=(),
         summary="",
-        content_html="",
+        body=Body(""),
         toc_html="",
         word_count=500,
         reading_minutes=2,

@@ -42,7 +42,9 @@ def test_git_folder_and_foreign_files_survive_rebuilds(built: SiteMaker) -> None
     assert (built.out / "posts" / "notes.txt").read_text() == "mine\n"
     assert "B renamed" in built.page("posts/b/index.html")
     leftovers = [p.name for p in built.root.iterdir() if p.name.startswith(".public")]
-    assert leftovers == []
+    assert leftovers == [".public.previous"]  # the last build, kept to make the next one fast
+    assert not (built.root / ".public.previous" / ".git").exists()
+    assert not (built.root / ".public.previous" / "CNAME").exists()
 
 
 def test_removed_post_page_is_deleted_but_only_ours(built: SiteMaker) -> None:

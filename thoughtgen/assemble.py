@@ -1,61 +1,48 @@
-"""Assembling parsed sources into the frozen Site model.
+"""Assembling parsed items into the frozen Site model.
 
-This is where front matter is checked against what thoughtgen understands:
-every problem in every file is logged, so the user sees them all at once.
+Everything that depends on more than one file, or on "now", happens here: publishing
+status, one spelling per tag, URL clashes, the tag index.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any
 
 from thoughtgen.config import Config
-from thoughtgen.dates import DateError, format_offset_datetime, parse_datetime
+from thoughtgen.dates import format_offset_datetime
 from thoughtgen.errors import ProblemLog
-from thoughtgen.frontmatter import (
-    KNOWN_KEYS,
-    FrontMatter,
-    FrontMatterError,
-    split_front_matter,
-    typo_of,
-)
-from thoughtgen.markup import MarkdownRenderer, collapse_space, reading_minutes
+from thoughtgen.markup import reading_minutes
 from thoughtgen.model import Page, Post, Site, Status, Tag, TagRef
-from thoughtgen.slugs import slugify, unsafe_slug_reason
-from thoughtgen.sources import SourceFile, Sources, clean_text
-
-STATUSES = ("idea", "draft", "published")
-SUMMARY_LIMIT = 300
+from thoughtgen.parse import ParsedItem
+from thoughtgen.sources import StaticFile
 
 
 def assemble(
     config: Config,
-    sources: Sources,
+    items: Sequence[ParsedItem],
+    static: Sequence[StaticFile],
     now: datetime,
     log: ProblemLog,
     *,
     include_drafts: bool = False,
     include_future: bool = False,
-    renderer: MarkdownRenderer | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    mtimes: Mapping[str, float] | None = None,
 ) -> Site:
-    """Build the Site from sources; problems go to ``log`` (the caller raises)."""
-    renderer = renderer or MarkdownRenderer()
+    """The Site from parsed items; site-wide problems go to ``log`` (the caller raises)."""
+    mtimes = mtimes or {}
     posts: list[Post] = []
     pages: list[Page] = []
-    for done, source in enumerate(sources.texts, 1):
-        if progress is not None:
-            progress("Reading", done, len(sources.texts))
-        item = _read_item(source, config, now, renderer, log)
-        if isinstance(item, Post):
-            posts.append(item)
-        elif isinstance(item, Page):
-            pages.append(item)
+    for item in items:
+        for warning in item.warnings:
+            log.warn(warning.path, warning.line, warning.message)
+        if item.kind == "post":
+            posts.append(_post(item, config, now, mtimes.get(item.rel)))
+        else:
+            pages.append(_page(item))
 
     all_posts = tuple(sorted(_canonical_tag_names(posts), key=_newest_first))
     listed = tuple(p for p in all_posts if _is_listed(p, include_drafts, include_future))
@@ -75,7 +62,7 @@ def assemble(
         all_posts=all_posts,
         pages=tuple(sorted(pages, key=lambda p: p.slug)),
         tags=_collect_tags(listed),
-        static=sources.static,
+        static=tuple(static),
         include_drafts=include_drafts,
         include_future=include_future,
     )
@@ -94,171 +81,53 @@ def _is_listed(post: Post, include_drafts: bool, include_future: bool) -> bool:
     return True
 
 
-def _read_item(
-    source: SourceFile, config: Config, now: datetime, renderer: MarkdownRenderer, log: ProblemLog
-) -> Post | Page | None:
-    try:
-        fm = split_front_matter(source.text)
-    except FrontMatterError as exc:
-        log.error(source.rel, exc.line, exc.message)
-        return None
-    before = len(log.errors)
-    fields = _FieldReader(source.rel, fm, config, log)
-    title = fields.text("title", required=True)
-    slug = fields.text("slug") or slugify(PurePosixPath(source.rel).stem)
-    reason = unsafe_slug_reason(slug)
-    if reason:
-        log.error(source.rel, fm.line_of("slug"), reason)
-    draft = fields.boolean("draft")
-    status_text = fields.choice("status", STATUSES)
-    is_post = source.kind == "post"
-    unpublished = draft or status_text in ("draft", "idea")
-    date = fields.date("date", required=is_post and not unpublished)
-    updated = fields.date("updated")
-    tags = fields.tags() if is_post else ()
-    summary = fields.text("summary")
-    summary_given = bool(summary)
-    strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series")}
-    extra = {k: v for k, v in fm.data.items() if k not in KNOWN_KEYS}
-    for key in extra:
-        if (known := typo_of(key)) is not None:
-            log.warn(source.rel, fm.line_of(key), f"unknown key '{key}'; did you mean '{known}'?")
-    if len(log.errors) > before:
-        return None
-
-    rendered = renderer.render(fm.body)
-    summary = collapse_space(summary) or _shorten(rendered.excerpt_text)
-    if not is_post:
-        return Page(
-            source=source.rel,
-            slug=slug,
-            title=title,
-            date=date,
-            updated=updated,
-            summary=summary,
-            content_html=rendered.html,
-            toc_html=rendered.toc_html,
-            draft=unpublished,
-            extra=MappingProxyType(extra),
-            slug_line=fm.line_of("slug"),
-        )
-    if status_text == "idea":
+def _post(item: ParsedItem, config: Config, now: datetime, mtime: float | None) -> Post:
+    if item.status_text == "idea":
         status = Status.IDEA
-    elif unpublished:
+    elif item.unpublished:
         status = Status.DRAFT
-    elif date is not None and date > now:
+    elif item.date is not None and item.date > now:
         status = Status.SCHEDULED
     else:
         status = Status.PUBLISHED
     return Post(
-        source=source.rel,
-        slug=slug,
-        title=title,
-        date=date,
-        updated=updated,
+        source=item.rel,
+        slug=item.slug,
+        title=item.title,
+        date=item.date,
+        updated=item.updated,
         status=status,
-        tags=tags,
-        summary=summary,
-        content_html=rendered.html,
-        toc_html=rendered.toc_html,
-        word_count=rendered.word_count,
-        reading_minutes=reading_minutes(rendered.word_count),
-        author=strings["author"] or config.author.name,
-        canonical_url=strings["canonical_url"],
-        image=strings["image"],
-        series=strings["series"],
-        extra=MappingProxyType(extra),
-        slug_line=fm.line_of("slug"),
-        file_modified=datetime.fromtimestamp(source.mtime, UTC) if source.mtime else None,
-        summary_given=summary_given,
+        tags=item.tags,
+        summary=item.summary,
+        body=item.body,
+        toc_html=item.toc_html,
+        word_count=item.word_count,
+        reading_minutes=reading_minutes(item.word_count),
+        author=item.author or config.author.name,
+        canonical_url=item.canonical_url,
+        image=item.image,
+        series=item.series,
+        extra=MappingProxyType(item.extra),
+        slug_line=item.slug_line,
+        file_modified=datetime.fromtimestamp(mtime, UTC) if mtime else None,
+        summary_given=item.summary_given,
     )
 
 
-def _shorten(text: str) -> str:
-    if len(text) <= SUMMARY_LIMIT:
-        return text
-    cut = text[:SUMMARY_LIMIT].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"
-
-
-class _FieldReader:
-    """Typed access to front-matter keys, logging a ``path:line`` problem for each bad one."""
-
-    def __init__(self, rel: str, fm: FrontMatter, config: Config, log: ProblemLog) -> None:
-        self.rel, self.fm, self.config, self.log = rel, fm, config, log
-
-    def _error(self, key: str, message: str) -> None:
-        self.log.error(self.rel, self.fm.line_of(key), message)
-
-    def _raw(self, key: str) -> Any:
-        return self.fm.data.get(key)
-
-    def text(self, key: str, required: bool = False) -> str:
-        value = self._raw(key)
-        if value is None or value == "":
-            if required:
-                self._error(
-                    key, f"missing '{key}'" if key not in self.fm.data else f"'{key}' is empty"
-                )
-            return ""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self._error(key, f"'{key}' must be text, got {type(value).__name__}")
-            return ""
-        return clean_text(str(value)).strip()
-
-    def boolean(self, key: str) -> bool:
-        value = self._raw(key)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self._error(key, f"'{key}' must be true or false, got {value!r}")
-            return False
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
-        value = self.text(key)
-        if value and value.lower() not in allowed:
-            self._error(key, f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
-            return ""
-        return value.lower()
-
-    def date(self, key: str, required: bool = False) -> datetime | None:
-        value = self._raw(key)
-        if value is None or value == "":
-            if required:
-                self._error(
-                    key,
-                    f"missing '{key}' (e.g. {key}: 2024-03-05 09:00), "
-                    "or mark the post 'draft: true'",
-                )
-            return None
-        try:
-            return parse_datetime(value, self.config.tz)
-        except DateError as exc:
-            self._error(key, f"'{key}': {exc}")
-            return None
-
-    def tags(self) -> tuple[TagRef, ...]:
-        value = self._raw("tags")
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            names = [clean_text(part).strip() for part in value.split(",")]
-        elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-            names = [clean_text(str(v)).strip() for v in value]
-        else:
-            self._error("tags", "'tags' must be a list of names or one comma-separated string")
-            return ()
-        refs: dict[str, TagRef] = {}
-        for name in names:
-            if not name:
-                continue
-            slug = slugify(name)
-            if not slug:
-                self._error("tags", f"tag {name!r} has no letters or digits to make a URL from")
-                continue
-            refs.setdefault(slug, TagRef(name, slug))
-        return tuple(refs.values())
+def _page(item: ParsedItem) -> Page:
+    return Page(
+        source=item.rel,
+        slug=item.slug,
+        title=item.title,
+        date=item.date,
+        updated=item.updated,
+        summary=item.summary,
+        body=item.body,
+        toc_html=item.toc_html,
+        draft=item.unpublished,
+        extra=MappingProxyType(item.extra),
+        slug_line=item.slug_line,
+    )
 
 
 def _check_unique_urls(posts: tuple[Post, ...], pages: list[Page], log: ProblemLog) -> None:

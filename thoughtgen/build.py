@@ -1,28 +1,30 @@
-"""The pipeline: load config → read sources → assemble the Site → render → write."""
+"""The pipeline: load config → read sources → assemble the Site → plan and render → write."""
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from thoughtgen import __version__
 from thoughtgen.assemble import assemble
-from thoughtgen.calendar.heatmap import heatmap
-from thoughtgen.calendar.ics import render_ics
-from thoughtgen.calendar.report import report_for
+from thoughtgen.cache import BuildCache
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
-from thoughtgen.feeds import render_feeds
+from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
-from thoughtgen.outputs import OutputFile
-from thoughtgen.render import HtmlRenderer
-from thoughtgen.sitemap import render_sitemap
-from thoughtgen.sources import read_sources
-from thoughtgen.theme import find_theme
-from thoughtgen.writer import WriteReport, write_site
+from thoughtgen.outputs import OutputFile, Planned
+from thoughtgen.parallel import parallel_map, worker_count
+from thoughtgen.parse import ParsedItem, digest_of, lean_pickle, parse_source, shared_renderer
+from thoughtgen.plan import plan_site
+from thoughtgen.sources import SourceRef, scan_sources
+from thoughtgen.writer import WriteReport, check_output_dir, write_site
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -35,25 +37,29 @@ class BuildOptions:
     include_future: bool = False
     base_url: str | None = None
     now: datetime | str | None = None  # decides what is scheduled; a string is parsed
+    clean: bool = False  # ignore the cache and the previous output: make everything anew
+    use_cache: bool = True
+    jobs: int | None = None  # worker processes; default: one per core
     progress: Progress | None = field(default=None, compare=False)  # told of long stages
+    notice: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class BuildResult:
     site: Site
     output_dir: Path
-    outputs: tuple[OutputFile, ...]
+    paths: tuple[str, ...]
     report: WriteReport
     warnings: tuple[Problem, ...]
     seconds: float
 
     @property
     def pages(self) -> int:
-        return sum(1 for o in self.outputs if o.kind == "page")
+        return sum(1 for p in self.paths if OutputFile(p).kind == "page")
 
     @property
     def feeds(self) -> int:
-        return sum(1 for o in self.outputs if o.kind == "feed")
+        return sum(1 for p in self.paths if OutputFile(p).kind == "feed")
 
 
 def resolve_now(now: datetime | str | None, config: Config) -> datetime:
@@ -65,50 +71,122 @@ def resolve_now(now: datetime | str | None, config: Config) -> datetime:
         raise ThoughtgenError.single("--now", None, str(exc)) from None
 
 
-def load_site(options: BuildOptions, log: ProblemLog) -> Site:
-    """Config, sources and the assembled Site; raises ThoughtgenError listing every problem."""
-    config = load_config(options.site_dir, options.base_url)
+def settings_key(config: Config) -> str:
+    """What, besides a file's bytes, shapes its parsed item."""
+    return hashlib.blake2b(
+        f"{__version__}|{markdown_settings()}|{config.timezone}".encode(), digest_size=16
+    ).hexdigest()
+
+
+@contextmanager
+def open_cache(options: BuildOptions, config: Config) -> Iterator[BuildCache | None]:
+    if not options.use_cache:
+        yield None
+        return
+    cache = BuildCache(
+        options.site_dir,
+        settings_key(config),
+        options.notice or (lambda _m: None),
+        clean=options.clean,
+    )
+    try:
+        yield cache if cache.enabled else None
+    finally:
+        cache.close()
+
+
+def read_items(
+    refs: Sequence[SourceRef],
+    config: Config,
+    cache: BuildCache | None,
+    jobs: int,
+    log: ProblemLog,
+    progress: Progress | None = None,
+) -> list[ParsedItem]:
+    """Every source as a ParsedItem: from the cache where unchanged, else parsed (in parallel).
+
+    Files the cache has never seen are read by the workers themselves, so a cold build
+    starts parsing at once; the others are read here to compare their bytes.
+    """
+    found: dict[int, ParsedItem] = {}
+    todo: list[tuple[int, SourceRef, bytes | None]] = []
+    for index, ref in enumerate(refs):
+        item = cache.by_stat(ref) if cache else None
+        if item is None and cache is not None and cache.knows(ref):
+            data = ref.read_bytes()
+            item = cache.by_digest(ref, digest_of(data))
+            if item is None:
+                todo.append((index, ref, data))
+                continue
+        if item is None:
+            todo.append((index, ref, None))
+            continue
+        found[index] = item
+    tz = config.tz
+    keep_html = cache is None
+
+    def parse(job: tuple[int, SourceRef, bytes | None]) -> tuple[bytes, str] | list[Problem]:
+        _index, ref, data = job
+        result = parse_source(ref.rel, ref.kind, data or ref.read_bytes(), tz, shared_renderer())
+        if isinstance(result, list):
+            return result
+        return lean_pickle(result, keep_html)
+
+    done = len(found)
+    for start, results in parallel_map(parse, todo, jobs):
+        fresh = []
+        for (index, ref, _data), result in zip(todo[start:], results, strict=False):
+            if isinstance(result, list):
+                for problem in result:
+                    log.error(problem.path, problem.line, problem.message)
+            else:
+                fresh.append((index, ref, *result))
+        if cache is not None:
+            items = cache.store([(ref, meta, html) for _i, ref, meta, html in fresh])
+        else:
+            items = [pickle.loads(meta) for _i, _ref, meta, _html in fresh]
+        for (index, *_rest), item in zip(fresh, items, strict=True):
+            found[index] = item
+        done += len(results)
+        if progress is not None:
+            progress("Reading", done, len(refs))
+    if cache is not None:
+        cache.forget_missing()
+    return [found[i] for i in sorted(found)]
+
+
+def load_site(
+    options: BuildOptions,
+    log: ProblemLog,
+    config: Config | None = None,
+    cache: BuildCache | None = None,
+) -> Site:
+    """Config, sources and the assembled Site; raises ThoughtgenError listing every problem.
+
+    Without a cache, every source is parsed and its HTML is held in memory.
+    """
+    config = config or load_config(options.site_dir, options.base_url)
     now = resolve_now(options.now, config)
-    sources = read_sources(options.site_dir, log)
+    refs, static = scan_sources(options.site_dir)
+    items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
+    log.raise_if_errors()
     site = assemble(
         config,
-        sources,
+        items,
+        static,
         now,
         log,
         include_drafts=options.include_drafts,
         include_future=options.include_future,
-        progress=options.progress,
+        mtimes={ref.rel: ref.mtime for ref in refs},
     )
     log.raise_if_errors()
     return site
 
 
-def render_site(site: Site, site_dir: Path, progress: Progress | None = None) -> list[OutputFile]:
-    """Every output file of the site, as values."""
-    theme = find_theme(site_dir, site.config.theme)
-    settings = site.config.calendar
-    extra_pages = []
-    extra_files = []
-    if settings.page or settings.ics:
-        report = report_for(site)
-        if settings.page:
-            extra_pages.append(
-                ("calendar.html", "calendar/", {"report": report, "grid": heatmap(report)})
-            )
-        if settings.ics:
-            extra_files.append(
-                OutputFile("calendar.ics", render_ics(report, site.config), origin="calendar")
-            )
-    html = HtmlRenderer(site, theme, site_dir).render_all(extra_pages, progress)
-    static = [
-        OutputFile(f.out_path, source=f.source, origin=f"theme file {f.source.name}")
-        for f in theme.static_files()
-    ]
-    static += [
-        OutputFile(f.out_path, source=f.source, origin=f"content/static/{f.out_path}")
-        for f in site.static
-    ]
-    return [*html, *render_feeds(site), *render_sitemap(site, html), *extra_files, *static]
+def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
+    """Every output file of the site, as values (nothing is written)."""
+    return [item.produce() for item in plan_site(site, site_dir)]
 
 
 def output_path(options: BuildOptions, config: Config) -> Path:
@@ -120,10 +198,39 @@ def output_path(options: BuildOptions, config: Config) -> Path:
 def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     log = ProblemLog()
-    site = load_site(options, log)
-    outputs = render_site(site, options.site_dir, options.progress)
-    output_dir = output_path(options, site.config)
-    report = write_site(outputs, output_dir, options.site_dir)
+    config = load_config(options.site_dir, options.base_url)
+    output_dir = output_path(options, config)
+    check_output_dir(output_dir, options.site_dir)  # refuse before touching anything
+    with open_cache(options, config) as cache:
+        site = load_site(options, log, config, cache)
+        planned: list[Planned] = plan_site(site, options.site_dir)
+        report = write_site(
+            planned,
+            output_dir,
+            options.site_dir,
+            clean=options.clean,
+            jobs=worker_count(options.jobs),
+            progress=options.progress,
+        )
     return BuildResult(
-        site, output_dir, tuple(outputs), report, tuple(log.warnings), time.perf_counter() - started
+        site,
+        output_dir,
+        tuple(p.path for p in planned),
+        report,
+        tuple(log.warnings),
+        time.perf_counter() - started,
     )
+
+
+@contextmanager
+def open_site(options: BuildOptions, log: ProblemLog | None = None) -> Iterator[Site]:
+    """The assembled Site, read through the build cache, for commands that do not write it."""
+    config = load_config(options.site_dir, options.base_url)
+    with open_cache(options, config) as cache:
+        yield load_site(options, log or ProblemLog(), config, cache)
+
+
+def read_site(options: BuildOptions) -> Site:
+    """The Site's metadata (through the cache); its pages' HTML is not available afterwards."""
+    with open_site(options) as site:
+        return site

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
-from thoughtgen.build import BuildOptions, load_site, render_site
+from thoughtgen.build import BuildOptions, open_site, render_site
 from thoughtgen.calendar.report import report_for
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.model import Site, Status
@@ -56,10 +56,10 @@ class _LinkCollector(HTMLParser):
 
 def check_site(options: BuildOptions) -> CheckReport:
     log = ProblemLog()
-    site = load_site(options, log)
-    outputs = render_site(site, options.site_dir)
-    broken = find_broken_links(site, outputs)
-    warnings = [*log.warnings, *front_matter_warnings(site)]
+    with open_site(options, log) as site:
+        outputs = render_site(site, options.site_dir)
+        broken = find_broken_links(site, outputs)
+        warnings = [*log.warnings, *front_matter_warnings(site)]
     pages = sum(1 for o in outputs if o.kind == "page")
     return CheckReport(pages, tuple(broken), tuple(sorted(set(warnings), key=lambda p: p.sort_key)))
 

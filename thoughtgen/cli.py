@@ -89,6 +89,11 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
 @click.option("--base-url", help="Override base_url, e.g. for a preview deploy.")
 @now_option
+@click.option(
+    "--clean",
+    is_flag=True,
+    help="Ignore the build cache and the previous output; make every file anew.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing unless the build fails.")
 @click.option("--verbose", "-v", is_flag=True, help="List every file written.")
 @user_errors
@@ -99,6 +104,7 @@ def build(
     future: bool,
     base_url: str | None,
     now: str | None,
+    clean: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -123,15 +129,17 @@ def build(
         include_future=future,
         base_url=base_url,
         now=now,
+        clean=clean,
         progress=progress,
+        notice=lambda message: click.echo(f"notice: {message}", err=True),
     )
     try:
         result = run_build(options)
     finally:
         progress.finish()
     if verbose:
-        for out in sorted(result.outputs, key=lambda o: o.path):
-            click.echo(f"  {out.path}")
+        for path in sorted(result.paths):
+            click.echo(f"  {path}")
     if quiet:
         return
     for warning in result.warnings:

@@ -34,6 +34,9 @@ class ThoughtgenError(Exception):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))  # survives the trip back from a worker process
+
     @classmethod
     def single(cls, path: str, line: int | None, message: str) -> ThoughtgenError:
         return cls([Problem(path, line, message)])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from feedgen.feed import FeedGenerator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from thoughtgen.links import absolute_against, rewrite_urls
 from thoughtgen.model import Post, Site
 from thoughtgen.outputs import OutputFile
 from thoughtgen.sources import clean_text
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
@@ -20,37 +23,58 @@ def xml_safe(text: str) -> str:
     return clean_text(text)
 
 
-def render_feeds(site: Site) -> list[OutputFile]:
-    """``/feed.xml``, ``/atom.xml`` and ``/tags/<slug>/feed.xml``."""
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed to write: where, what it is called, and the posts it carries (newest first)."""
+
+    path: str
+    origin: str
+    title: str
+    html_url: str
+    posts: tuple[Post, ...]
+    atom: bool = False
+
+    def render(self, site: Site) -> OutputFile:
+        feed = _generator(site, self.title, self.html_url, self.path, self.posts)
+        data = feed.atom_str(pretty=True) if self.atom else feed.rss_str(pretty=True)
+        return OutputFile(self.path, data, origin=self.origin)
+
+
+def feed_specs(site: Site) -> list[FeedSpec]:
+    """``/feed.xml``, ``/atom.xml`` and ``/tags/<slug>/feed.xml``, each with its newest posts."""
     config = site.config
-    posts = [p for p in site.posts if p.date is not None]
-    main = _generator(site, config.title, "", RSS_PATH, posts)
-    outputs = [
-        OutputFile(RSS_PATH, main.rss_str(pretty=True), origin="RSS feed"),
-        OutputFile(
-            ATOM_PATH,
-            _generator(site, config.title, "", ATOM_PATH, posts).atom_str(pretty=True),
-            origin="Atom feed",
-        ),
+    limit = config.feed.limit
+
+    def newest(posts: Sequence[Post]) -> tuple[Post, ...]:
+        return tuple(p for p in posts if p.date is not None)[:limit]
+
+    posts = newest(site.posts)
+    specs = [
+        FeedSpec(RSS_PATH, "RSS feed", config.title, "", posts),
+        FeedSpec(ATOM_PATH, "Atom feed", config.title, "", posts, atom=True),
     ]
-    for tag in site.tags:
-        path = f"{tag.url}feed.xml"
-        feed = _generator(
-            site,
+    specs += [
+        FeedSpec(
+            f"{tag.url}feed.xml",
+            f"feed of tag {tag.name}",
             f"{config.title}: {tag.name}",
             tag.url,
-            path,
-            [p for p in tag.posts if p.date is not None],
+            newest(tag.posts),
         )
-        outputs.append(
-            OutputFile(path, feed.rss_str(pretty=True), origin=f"feed of tag {tag.name}")
-        )
-    return outputs
+        for tag in site.tags
+    ]
+    return specs
+
+
+def render_feeds(site: Site) -> list[OutputFile]:
+    return [spec.render(site) for spec in feed_specs(site)]
 
 
 def _generator(
     site: Site, title: str, html_url: str, self_path: str, posts: Sequence[Post]
 ) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator  # lxml is heavy: load it only to write a feed
+
     config = site.config
     home = config.site_url + html_url
     fg = FeedGenerator()
@@ -68,7 +92,7 @@ def _generator(
         if config.author.url:
             author["uri"] = config.author.url
         fg.author(author)
-    recent = list(posts[: config.feed.limit])
+    recent = list(posts)
     if recent:
         fg.updated(max(p.lastmod for p in recent if p.lastmod))
     for post in recent:

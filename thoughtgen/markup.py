@@ -5,16 +5,16 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-
-import markdown
+from typing import Any
 
 MORE_MARKER = "<!--more-->"
 WORDS_PER_MINUTE = 230
 
-EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "attr_list"]
+# Measured on 900-word posts, each earns its cost; "smarty" (3-4 ms a post) and the bundled
+# "toc" (replaced by thoughtgen.mdext, several times cheaper) do not.
+EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "attr_list"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "toc": {"permalink": False},
     "footnotes": {"BACKLINK_TEXT": "↩"},
 }
 
@@ -60,34 +60,64 @@ class MarkdownRenderer:
     """One reusable Markdown instance (``reset()`` between documents is far cheaper than new)."""
 
     def __init__(self) -> None:
+        import markdown  # here, so builds that find everything cached never import it
+
+        from thoughtgen.mdext import HeadingsExtension, use_quick_inline
+
         self._md = markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+            extensions=[*EXTENSIONS, HeadingsExtension()],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
         )
+        use_quick_inline(self._md)
+        snapshot_inline_patterns(self._md)
 
     def render(self, text: str) -> Rendered:
         md = self._md.reset()
         body_html = md.convert(text)
-        toc_tokens = getattr(md, "toc_tokens", [])
-        toc_html = getattr(md, "toc", "") if _count(toc_tokens) >= 2 else ""
-        head, marker, _ = text.partition(MORE_MARKER)
+        toc_html, toc_entries = md.thoughtgen_toc  # type: ignore[attr-defined]
+        head, marker, _ = body_html.partition(MORE_MARKER)
         if marker:
-            excerpt_html = md.reset().convert(head)
-            md.reset()
+            excerpt_html = head
         else:
             match = _PARA_RE.search(body_html)
             excerpt_html = match.group(1) if match else ""
-        plain = strip_tags(body_html)
         return Rendered(
             html=body_html,
-            toc_html=toc_html,
-            toc_entries=_count(toc_tokens),
+            toc_html=toc_html if toc_entries >= 2 else "",
+            toc_entries=toc_entries,
             excerpt_text=collapse_space(strip_tags(excerpt_html)),
-            word_count=len(_WORD_RE.findall(plain)),
+            word_count=count_words(body_html),
         )
 
 
-def _count(tokens: list[dict]) -> int:
-    return sum(1 + _count(t.get("children", [])) for t in tokens)
+def snapshot_inline_patterns(md: Any) -> None:
+    """Give the inline processor its patterns as a tuple, in the registry's priority order.
+
+    The processor only takes ``len()`` of its patterns and indexes them by position, once
+    per pattern per text node; the registry re-checks its sort order on every index, which
+    is about a tenth of all Markdown time on a long post. The patterns, and so the HTML, are
+    the same; the registry is final once the extensions are loaded.
+    """
+    inline = md.treeprocessors["inline"]
+    inline.inlinePatterns = tuple(md.inlinePatterns)
+
+
+def markdown_settings() -> str:
+    """Everything about the Markdown stage that can change its HTML, as one string."""
+    from importlib.metadata import version
+
+    return repr(
+        (EXTENSIONS, EXTENSION_CONFIGS, "headings-1", version("markdown"), version("pygments"))
+    )
+
+
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def count_words(fragment: str) -> int:
+    """Words in an HTML fragment: runs of letters and digits outside tags."""
+    return len(_WORD_RE.findall(_ANY_TAG_RE.sub(" ", fragment)))
 
 
 def strip_tags(fragment: str) -> str:

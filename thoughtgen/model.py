@@ -12,10 +12,33 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from thoughtgen.config import Config
 from thoughtgen.sources import StaticFile
+
+
+class BodyLoader(Protocol):
+    def load(self, digest: str) -> str: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Body:
+    """A post's or page's HTML: held in memory, or read on demand from the build cache.
+
+    Large sites keep only metadata in memory; each page's HTML is read when it is rendered.
+    """
+
+    digest: str
+    text: str | None = None
+    loader: BodyLoader | None = None
+
+    @property
+    def html(self) -> str:
+        if self.text is not None:
+            return self.text
+        assert self.loader is not None
+        return self.loader.load(self.digest)
 
 
 class Status(StrEnum):
@@ -47,7 +70,7 @@ class Post:
     status: Status
     tags: tuple[TagRef, ...]
     summary: str  # plain text
-    content_html: str
+    body: Body
     toc_html: str
     word_count: int
     reading_minutes: int
@@ -65,6 +88,10 @@ class Post:
         return f"posts/{self.slug}/"
 
     @property
+    def content_html(self) -> str:
+        return self.body.html
+
+    @property
     def lastmod(self) -> datetime | None:
         return self.updated or self.date
 
@@ -77,7 +104,7 @@ class Page:
     date: datetime | None
     updated: datetime | None
     summary: str
-    content_html: str
+    body: Body
     toc_html: str
     draft: bool = False
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -86,6 +113,10 @@ class Page:
     @property
     def url(self) -> str:
         return f"{self.slug}/"
+
+    @property
+    def content_html(self) -> str:
+        return self.body.html
 
     @property
     def lastmod(self) -> datetime | None:

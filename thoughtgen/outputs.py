@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,3 +23,23 @@ class OutputFile:
         if self.path.endswith(("feed.xml", "atom.xml")):
             return "feed"
         return "file"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An output the build will have: its path, and how to make it when it must be made.
+
+    ``key`` digests every input of the output; when the previous build wrote the same path
+    with the same key, the file is kept as it is and ``produce`` is never called. Outputs
+    that are cheap to make have no key and are made every time (and still only written when
+    their bytes differ).
+    """
+
+    path: str
+    origin: str
+    key: str | None
+    produce: Callable[[], OutputFile]
+
+    @property
+    def kind(self) -> str:
+        return OutputFile(self.path).kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -127,19 +127,14 @@ class HtmlRenderer:
         """Post and page HTML with root-relative links moved under the base path."""
         return rewrite_urls(fragment, self._to_base)
 
-    def render_all(
-        self,
-        extra: Sequence[tuple[str, str, dict[str, Any]]] = (),
-        progress: Callable[[str, int, int], None] | None = None,
-    ) -> list[OutputFile]:
-        """Every HTML page; ``extra`` adds (template, url, context) pages from other stages."""
-        plan = [*self._plan(), *extra]
-        pages = []
-        for done, (template, url, context) in enumerate(plan, 1):
-            pages.append(self.page(template, url, context))
-            if progress is not None:
-                progress("Rendering", done, len(plan))
-        return pages
+    def plan(
+        self, extra: Sequence[tuple[str, str, dict[str, Any]]] = ()
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every HTML page as (template, url, context); ``extra`` adds pages of other stages.
+
+        Contexts hold model objects only; a post's HTML is read when its page is rendered.
+        """
+        return [*self._plan(), *extra]
 
     def _plan(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         site = self.site
@@ -148,18 +143,9 @@ class HtmlRenderer:
             yield "index.html", pager.url, {"pager": pager}
         for post in site.posts:
             older, newer = site.neighbours(post)
-            yield (
-                "post.html",
-                post.url,
-                {
-                    "post": post,
-                    "older": older,
-                    "newer": newer,
-                    "content": self.content(post.content_html),
-                },
-            )
+            yield "post.html", post.url, {"post": post, "older": older, "newer": newer}
         for page in site.pages:
-            yield "page.html", page.url, {"page": page, "content": self.content(page.content_html)}
+            yield "page.html", page.url, {"page": page}
         yield "tags.html", "tags/", {"tags": site.tags}
         for tag in site.tags:
             for pager in paginate(tag.posts, per_page, tag.url):
@@ -168,7 +154,10 @@ class HtmlRenderer:
         yield "404.html", "404.html", {}
 
     def page(self, template_name: str, url: str, context: dict[str, Any]) -> OutputFile:
-        path = url if url.endswith(".html") else f"{url}index.html"
+        path = page_path(url)
+        item = context.get("post") or context.get("page")
+        if item is not None and "content" not in context:
+            context = {**context, "content": self.content(item.content_html)}
         try:
             template = self.env.get_template(template_name)
             text = template.render(page_url=url, **context)
@@ -187,6 +176,10 @@ class HtmlRenderer:
                 where, line, f"template error while rendering /{url}: {exc}"
             ) from None
         return OutputFile(path, text.encode("utf-8"), origin=template_name)
+
+
+def page_path(url: str) -> str:
+    return url if url.endswith(".html") else f"{url}index.html"
 
 
 def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from thoughtgen.build import BuildOptions, load_site
+from thoughtgen.build import BuildOptions, read_site
 from thoughtgen.calendar.report import CalendarReport, report_for
 from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
 from thoughtgen.calendar.slots import next_free_slot
 from thoughtgen.dates import DateError, parse_datetime
-from thoughtgen.errors import ProblemLog, ThoughtgenError
+from thoughtgen.errors import ThoughtgenError
 from thoughtgen.model import Post, Site, Status
 from thoughtgen.scaffold import init_files, new_post_text
 from thoughtgen.slugs import slugify
@@ -25,7 +25,7 @@ def end_of_day(day: date, site: Site) -> datetime:
 
 def calendar_report(site_dir: Path, today: date | None = None) -> tuple[Site, CalendarReport]:
     """The site and its calendar as of now, or as of the end of ``today``."""
-    site = load_site(BuildOptions(site_dir=site_dir), ProblemLog())
+    site = read_site(BuildOptions(site_dir=site_dir))
     now = end_of_day(today, site) if today else site.now
     return site, report_for(site, now)
 
@@ -71,7 +71,7 @@ def schedule_post(
         set_date(text, "2000-01-01")  # refuse early, with the line, if the file cannot be read
     except ScheduleError as exc:
         raise ThoughtgenError.single(rel, exc.line, exc.message) from None
-    site = load_site(BuildOptions(site_dir=site_dir, now=now), ProblemLog())
+    site = read_site(BuildOptions(site_dir=site_dir, now=now))
     post = next((p for p in site.all_posts if p.source == rel), None)
     if post is None:
         raise ThoughtgenError.single(rel, None, "not a post (posts live in content/posts/)")
@@ -118,7 +118,7 @@ def new_post(
     now: datetime | None = None,
 ) -> Path:
     """Create ``content/posts/<slug>.md``; refuse an existing file or a URL already taken."""
-    site = load_site(BuildOptions(site_dir=site_dir, now=now), ProblemLog())
+    site = read_site(BuildOptions(site_dir=site_dir, now=now))
     slug = slugify(title)
     if not slug:
         raise ThoughtgenError.single("title", None, f"{title!r} has no letters or digits for a URL")
@@ -154,7 +154,7 @@ def new_post(
 
 def list_posts(site_dir: Path, status: str | None = None, tag: str | None = None) -> list[Post]:
     """Every post (drafts, ideas and scheduled ones included), newest first, filtered."""
-    site = load_site(BuildOptions(site_dir=site_dir), ProblemLog())
+    site = read_site(BuildOptions(site_dir=site_dir))
     wanted_tag = slugify(tag) if tag else None
     return [
         p

@@ -9,7 +9,7 @@ from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile
 
 
-def render_sitemap(site: Site, html_pages: Iterable[OutputFile]) -> list[OutputFile]:
+def render_sitemap(site: Site, html_paths: Iterable[str]) -> list[OutputFile]:
     """One ``<url>`` per HTML page written (the 404 page excepted), with lastmod for posts."""
     config = site.config
     lastmods = {p.url: p.lastmod for p in (*site.posts, *site.pages) if p.lastmod}
@@ -17,10 +17,10 @@ def render_sitemap(site: Site, html_pages: Iterable[OutputFile]) -> list[OutputF
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for page in sorted(html_pages, key=lambda f: f.path):
-        if page.path == "404.html":
+    for path in sorted(html_paths):
+        if path == "404.html":
             continue
-        url = page.path.removesuffix("index.html")
+        url = path.removesuffix("index.html")
         lines.append(f"  <url><loc>{escape(config.site_url + url)}</loc>")
         if (lastmod := lastmods.get(url)) is not None:
             lines.append(f"    <lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>")

@@ -1,24 +1,33 @@
-"""Finding and reading a site's source files: the I/O edge of the pipeline."""
+"""Finding a site's source files: the I/O edge of the pipeline."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from thoughtgen.errors import ProblemLog
 
 POST_SUFFIXES = (".md", ".markdown")
 
 
 @dataclass(frozen=True)
-class SourceFile:
-    """A text source: its path relative to the site (for messages) and its decoded text."""
+class SourceRef:
+    """A post or page file as found on disk, before it is read."""
 
-    rel: str
+    rel: str  # path relative to the site, for messages and cache keys
     kind: str  # "post" or "page"
-    text: str
-    mtime: float = 0.0  # when the file was last saved (seconds since the epoch)
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @property
+    def mtime(self) -> float:
+        return self.mtime_ns / 1e9
+
+    def read_bytes(self) -> bytes:
+        with open(self.path, "rb") as handle:
+            return handle.read()
 
 
 @dataclass(frozen=True)
@@ -29,47 +38,43 @@ class StaticFile:
     out_path: str
 
 
-@dataclass(frozen=True)
-class Sources:
-    texts: tuple[SourceFile, ...]
-    static: tuple[StaticFile, ...]
-
-
-def read_sources(site_dir: Path, log: ProblemLog) -> Sources:
-    """Read every post and page, and list static files. Undecodable files go to ``log``."""
+def scan_sources(site_dir: Path) -> tuple[list[SourceRef], list[StaticFile]]:
+    """Every post and page file (with its stat), and every static file, in a stable order."""
     content = site_dir / "content"
-    texts: list[SourceFile] = []
-    for kind, folder, pattern in (("post", "posts", "**/*"), ("page", "pages", "*")):
+    refs: list[SourceRef] = []
+    for kind, folder, recursive in (("post", "posts", True), ("page", "pages", False)):
         base = content / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.glob(pattern)):
-            if path.suffix.lower() in POST_SUFFIXES and path.is_file():
-                source = _read_text(path, path.relative_to(site_dir).as_posix(), kind, log)
-                if source is not None:
-                    texts.append(source)
-    static_dir = content / "static"
-    static = (
-        tuple(
-            StaticFile(path, path.relative_to(static_dir).as_posix())
-            for path in sorted(static_dir.rglob("*"))
-            if path.is_file()
-        )
-        if static_dir.is_dir()
-        else ()
-    )
-    return Sources(tuple(texts), static)
+        for rel, entry in _walk(base, recursive):
+            if entry.name.lower().endswith(POST_SUFFIXES):
+                stat = entry.stat()
+                refs.append(
+                    SourceRef(
+                        f"content/{folder}/{rel}",
+                        kind,
+                        entry.path,
+                        stat.st_size,
+                        stat.st_mtime_ns,
+                        stat.st_ino,
+                    )
+                )
+    static = [StaticFile(Path(entry.path), rel) for rel, entry in _walk(content / "static", True)]
+    return refs, static
 
 
-def _read_text(path: Path, rel: str, kind: str, log: ProblemLog) -> SourceFile | None:
-    data = path.read_bytes()
+def _walk(base: Path, recursive: bool, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
+    """(relative POSIX path, entry) of the files below ``base``, sorted; [] if it is missing."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        log.error(rel, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8")
-        return None
-    return SourceFile(rel, kind, clean_text(decode_newlines(text)), path.stat().st_mtime)
+        entries = sorted(os.scandir(base), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    for entry in entries:
+        if entry.is_dir():
+            if recursive:
+                found += _walk(Path(entry.path), True, f"{prefix}{entry.name}/")
+        elif entry.is_file():
+            found.append((f"{prefix}{entry.name}", entry))
+    return found
 
 
 # C0 controls (tab and newline aside), lone surrogates and non-characters: invalid in HTML and

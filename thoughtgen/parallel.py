@@ -1,0 +1,64 @@
+"""Spreading CPU-bound work over the machine's cores.
+
+Workers are forked, so they start with the parent's state (the Site model, the theme) and
+nothing large is pickled across. Where fork is unavailable, or there is too little work to
+be worth a process, the work runs in this process instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS_PER_WORKER = 200
+
+_TASK: Callable[[Any], Any] | None = None  # set in the parent just before forking
+
+
+def worker_count(requested: int | None = None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    env = os.environ.get("THOUGHTGEN_JOBS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+    assert _TASK is not None
+    return [_TASK(item) for item in chunk]
+
+
+def parallel_map(
+    task: Callable[[T], R], items: Sequence[T], jobs: int, chunk_size: int = 64
+) -> Iterator[tuple[int, list[R]]]:
+    """Yield (start index, results) chunk by chunk, in order; ``task`` runs in workers.
+
+    ``task`` may be a closure: workers inherit it by fork rather than by pickling.
+    """
+    global _TASK
+    jobs = min(jobs, max(1, len(items) // MIN_ITEMS_PER_WORKER))
+    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    if jobs <= 1 or not fork_available():
+        for index, chunk in enumerate(chunks):
+            yield index * chunk_size, [task(item) for item in chunk]
+        return
+    _TASK = task
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for index, results in enumerate(pool.imap(_run_chunk, chunks)):
+                yield index * chunk_size, results
+    finally:
+        _TASK = None

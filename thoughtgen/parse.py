@@ -1,0 +1,237 @@
+"""Parsing one source file into a ParsedItem: front matter checked, Markdown rendered.
+
+A ParsedItem depends only on the file's bytes, the site timezone and the Markdown settings,
+so it can be computed in a worker process and kept in the build cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import PurePosixPath
+from typing import Any
+
+from thoughtgen.dates import DateError, parse_datetime
+from thoughtgen.errors import Problem
+from thoughtgen.frontmatter import (
+    KNOWN_KEYS,
+    FrontMatter,
+    FrontMatterError,
+    split_front_matter,
+    typo_of,
+)
+from thoughtgen.markup import MarkdownRenderer, collapse_space
+from thoughtgen.model import Body, TagRef
+from thoughtgen.slugs import slugify, unsafe_slug_reason
+from thoughtgen.sources import clean_text, decode_newlines
+
+STATUSES = ("idea", "draft", "published")
+SUMMARY_LIMIT = 300
+
+
+_RENDERER: list[MarkdownRenderer] = []  # one per process, made on first use
+
+
+def shared_renderer() -> MarkdownRenderer:
+    if not _RENDERER:
+        _RENDERER.append(MarkdownRenderer())
+    return _RENDERER[0]
+
+
+def lean_pickle(item: ParsedItem, keep_html: bool = False) -> tuple[bytes, str]:
+    """The item pickled without its HTML (which travels and is stored on its own), and the HTML.
+
+    With ``keep_html`` the pickle carries the HTML too (builds without a cache).
+    """
+    html = item.body.html
+    if not keep_html:
+        object.__setattr__(item, "body", Body(item.body.digest))  # ours alone: no copy needed
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), html
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """Everything a post or page says about itself, independent of other files and of "now"."""
+
+    rel: str
+    kind: str  # "post" or "page"
+    digest: str  # of the source bytes
+    slug: str
+    title: str
+    date: datetime | None
+    updated: datetime | None
+    unpublished: bool  # draft: true, or status draft/idea
+    status_text: str  # "", "idea", "draft" or "published"
+    tags: tuple[TagRef, ...]
+    summary: str
+    summary_given: bool
+    author: str
+    canonical_url: str
+    image: str
+    series: str
+    extra: dict[str, Any]
+    slug_line: int
+    toc_html: str
+    word_count: int
+    body: Body
+    warnings: tuple[Problem, ...] = field(default=())
+
+
+def parse_source(
+    rel: str, kind: str, data: bytes, tz: tzinfo, renderer: MarkdownRenderer
+) -> ParsedItem | list[Problem]:
+    """The parsed item, or every problem found in the file."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        return [Problem(rel, line, f"not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8")]
+    text = clean_text(decode_newlines(text))
+    try:
+        fm = split_front_matter(text)
+    except FrontMatterError as exc:
+        return [Problem(rel, exc.line, exc.message)]
+    fields = _FieldReader(rel, fm, tz)
+    title = fields.text("title", required=True)
+    slug = fields.text("slug") or slugify(PurePosixPath(rel).stem)
+    reason = unsafe_slug_reason(slug)
+    if reason:
+        fields.errors.append(Problem(rel, fm.line_of("slug"), reason))
+    draft = fields.boolean("draft")
+    status_text = fields.choice("status", STATUSES)
+    is_post = kind == "post"
+    unpublished = draft or status_text in ("draft", "idea")
+    date = fields.date("date", required=is_post and not unpublished)
+    updated = fields.date("updated")
+    tags = fields.tags() if is_post else ()
+    summary = fields.text("summary")
+    strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series")}
+    extra = {k: v for k, v in fm.data.items() if k not in KNOWN_KEYS}
+    warnings = [
+        Problem(rel, fm.line_of(key), f"unknown key '{key}'; did you mean '{known}'?")
+        for key in extra
+        if (known := typo_of(key)) is not None
+    ]
+    if fields.errors:
+        return fields.errors
+    rendered = renderer.render(fm.body)
+    digest = digest_of(data)
+    return ParsedItem(
+        rel=rel,
+        kind=kind,
+        digest=digest,
+        slug=slug,
+        title=title,
+        date=date,
+        updated=updated,
+        unpublished=unpublished,
+        status_text=status_text,
+        tags=tags,
+        summary=collapse_space(summary) or _shorten(rendered.excerpt_text),
+        summary_given=bool(summary),
+        author=strings["author"],
+        canonical_url=strings["canonical_url"],
+        image=strings["image"],
+        series=strings["series"],
+        extra=extra,
+        slug_line=fm.line_of("slug"),
+        toc_html=rendered.toc_html,
+        word_count=rendered.word_count,
+        body=Body(digest, rendered.html),
+        warnings=tuple(warnings),
+    )
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    cut = text[:SUMMARY_LIMIT].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+class _FieldReader:
+    """Typed access to front-matter keys, collecting a ``path:line`` problem for each bad one."""
+
+    def __init__(self, rel: str, fm: FrontMatter, tz: tzinfo) -> None:
+        self.rel, self.fm, self.tz = rel, fm, tz
+        self.errors: list[Problem] = []
+
+    def _error(self, key: str, message: str) -> None:
+        self.errors.append(Problem(self.rel, self.fm.line_of(key), message))
+
+    def _raw(self, key: str) -> Any:
+        return self.fm.data.get(key)
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self._raw(key)
+        if value is None or value == "":
+            if required:
+                self._error(
+                    key, f"missing '{key}'" if key not in self.fm.data else f"'{key}' is empty"
+                )
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self._error(key, f"'{key}' must be text, got {type(value).__name__}")
+            return ""
+        return clean_text(str(value)).strip()
+
+    def boolean(self, key: str) -> bool:
+        value = self._raw(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self._error(key, f"'{key}' must be true or false, got {value!r}")
+            return False
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.text(key)
+        if value and value.lower() not in allowed:
+            self._error(key, f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
+            return ""
+        return value.lower()
+
+    def date(self, key: str, required: bool = False) -> datetime | None:
+        value = self._raw(key)
+        if value is None or value == "":
+            if required:
+                self._error(
+                    key,
+                    f"missing '{key}' (e.g. {key}: 2024-03-05 09:00), "
+                    "or mark the post 'draft: true'",
+                )
+            return None
+        try:
+            return parse_datetime(value, self.tz)
+        except DateError as exc:
+            self._error(key, f"'{key}': {exc}")
+            return None
+
+    def tags(self) -> tuple[TagRef, ...]:
+        value = self._raw("tags")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            names = [clean_text(part).strip() for part in value.split(",")]
+        elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+            names = [clean_text(str(v)).strip() for v in value]
+        else:
+            self._error("tags", "'tags' must be a list of names or one comma-separated string")
+            return ()
+        refs: dict[str, TagRef] = {}
+        for name in names:
+            if not name:
+                continue
+            slug = slugify(name)
+            if not slug:
+                self._error("tags", f"tag {name!r} has no letters or digits to make a URL from")
+                continue
+            refs.setdefault(slug, TagRef(name, slug))
+        return tuple(refs.values())

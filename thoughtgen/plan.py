@@ -1,0 +1,91 @@
+"""Planning a build: every output the site will have, with the key that says when to remake it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from thoughtgen.calendar.heatmap import heatmap
+from thoughtgen.calendar.ics import render_ics
+from thoughtgen.calendar.report import report_for
+from thoughtgen.feeds import feed_specs
+from thoughtgen.incremental import Fingerprints
+from thoughtgen.model import Site
+from thoughtgen.outputs import OutputFile, Planned
+from thoughtgen.render import HtmlRenderer, page_path
+from thoughtgen.sitemap import render_sitemap
+from thoughtgen.theme import find_theme
+
+
+def plan_site(site: Site, site_dir: Path) -> list[Planned]:
+    """Pages, feeds, sitemap, calendar and static files, in a stable order."""
+    theme = find_theme(site_dir, site.config.theme)
+    renderer = HtmlRenderer(site, theme, site_dir)
+    prints = Fingerprints(site, theme, renderer.env)
+    settings = site.config.calendar
+    extra_pages = []
+    extra_files: list[Planned] = []
+    if settings.page or settings.ics:
+        report = report_for(site)
+        if settings.page:
+            extra_pages.append(
+                ("calendar.html", "calendar/", {"report": report, "grid": heatmap(report)})
+            )
+        if settings.ics:
+            extra_files.append(
+                Planned("calendar.ics", "calendar", None, partial(_ics, report, site))
+            )
+
+    planned = [
+        Planned(
+            page_path(url),
+            template,
+            prints.page_key(template, url, context),
+            partial(renderer.page, template, url, context),
+        )
+        for template, url, context in renderer.plan(extra_pages)
+    ]
+    html_paths = tuple(p.path for p in planned)
+    for spec in feed_specs(site):
+        key = prints.page_key(
+            spec.origin, spec.path, {"posts": spec.posts, "title": spec.title, "atom": spec.atom}
+        )
+        planned.append(Planned(spec.path, spec.origin, key, partial(spec.render, site)))
+    sitemap = _Once(partial(render_sitemap, site, html_paths))
+    for index, (path, origin) in enumerate(
+        (("sitemap.xml", "sitemap"), ("robots.txt", "robots.txt"))
+    ):
+        planned.append(Planned(path, origin, None, partial(sitemap.nth, index)))
+    planned += extra_files
+    static = [(f, f"theme file {f.source.name}") for f in theme.static_files()]
+    static += [(f, f"content/static/{f.out_path}") for f in site.static]
+    for file, origin in static:
+        stat = file.source.stat()
+        key = f"static:{file.source}:{stat.st_size}:{stat.st_mtime_ns}"
+        planned.append(
+            Planned(
+                file.out_path,
+                origin,
+                key,
+                partial(OutputFile, file.out_path, None, file.source, origin),
+            )
+        )
+    return planned
+
+
+def _ics(report: object, site: Site) -> OutputFile:
+    return OutputFile("calendar.ics", render_ics(report, site.config), origin="calendar")  # type: ignore[arg-type]
+
+
+class _Once:
+    """Several outputs made by one call (the sitemap and robots.txt), made only once."""
+
+    def __init__(self, make: Callable[[], list[OutputFile]]) -> None:
+        self.make = make
+        self.made: list[OutputFile] | None = None
+
+    def nth(self, index: int) -> OutputFile:
+        if self.made is None:
+            self.made = self.make()
+        return self.made[index]
