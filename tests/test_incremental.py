@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SiteMaker, post
 
-from thoughtgen.writer import MANIFEST
+from thoughtgen.manifest import MANIFEST
 
 CONFIG_EXTRA = "posts_per_page: 2\ncalendar:\n  page: true\n  ics: true\n"
 
@@ -250,3 +250,29 @@ def test_interrupted_swap_leaves_nothing_stranded(blog: SiteMaker) -> None:
     assert (blog.out / ".git" / "HEAD").read_text() == "ref\n"
     assert not (spare / ".git").exists()
     assert_same_as_clean(blog)
+
+
+def test_files_added_by_hand_deep_in_the_output_are_always_found(blog: SiteMaker) -> None:
+    import json
+    import time
+
+    # Age every folder so the next build may mark them as holding only thoughtgen's files.
+    past = time.time_ns() - 60_000_000_000
+    for folder in [p for p in blog.out.rglob("*") if p.is_dir()]:
+        os.utime(folder, ns=(past, past))
+    assert blog.build().exit_code == 0
+    marks = json.loads((blog.out / MANIFEST).read_text())["folders"]
+    assert "posts/p1" in marks and "tags/alpha" in marks
+    note = blog.out / "posts" / "p1" / "notes.txt"
+    note.write_text("mine\n")
+    (blog.out / "tags" / "alpha" / "page" / "extra").mkdir()
+    (blog.out / "tags" / "alpha" / "page" / "extra" / "keep.txt").write_text("keep\n")
+    blog.write(
+        "content/posts/p2.md",
+        post("Post 2 edited", date="2026-02-02 09:00", tags="[alpha]", body="Body 2."),
+    )
+    assert blog.build().exit_code == 0
+    assert note.read_text() == "mine\n"
+    assert (blog.out / "tags/alpha/page/extra/keep.txt").read_text() == "keep\n"
+    assert blog.build().exit_code == 0
+    assert note.read_text() == "mine\n"

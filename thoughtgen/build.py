@@ -22,9 +22,9 @@ from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_pickle, parse_source, shared_renderer
-from thoughtgen.plan import plan_site
+from thoughtgen.plan import Planning, plan_site
 from thoughtgen.sources import SourceRef, scan_sources
-from thoughtgen.writer import WriteReport, check_output_dir, write_site
+from thoughtgen.writer import WriteReport, check_output_dir, unchanged_output, write_site
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -203,22 +203,26 @@ def build(options: BuildOptions) -> BuildResult:
     check_output_dir(output_dir, options.site_dir)  # refuse before touching anything
     with open_cache(options, config) as cache:
         site = load_site(options, log, config, cache)
-        planned: list[Planned] = plan_site(site, options.site_dir)
-        report = write_site(
-            planned,
-            output_dir,
-            options.site_dir,
-            clean=options.clean,
-            jobs=worker_count(options.jobs),
-            progress=options.progress,
-        )
+        planning = Planning(site, options.site_dir)
+        inputs = planning.inputs_digest()
+        kept = None if options.clean else unchanged_output(output_dir, options.site_dir, inputs)
+        if kept is not None:  # made from these very inputs: nothing to do
+            report = WriteReport(0, len(kept), 0, ())
+            paths = kept
+        else:
+            planned: list[Planned] = plan_site(site, options.site_dir, planning)
+            report = write_site(
+                planned,
+                output_dir,
+                options.site_dir,
+                clean=options.clean,
+                jobs=worker_count(options.jobs),
+                progress=options.progress,
+                inputs=inputs,
+            )
+            paths = tuple(p.path for p in planned)
     return BuildResult(
-        site,
-        output_dir,
-        tuple(p.path for p in planned),
-        report,
-        tuple(log.warnings),
-        time.perf_counter() - started,
+        site, output_dir, paths, report, tuple(log.warnings), time.perf_counter() - started
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from thoughtgen.links import absolute_against, rewrite_urls
@@ -14,6 +15,7 @@ from thoughtgen.sources import clean_text
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
 
@@ -81,8 +83,9 @@ def _generator(
     fg.id(config.site_url + self_path)
     fg.title(xml_safe(title))
     fg.subtitle(xml_safe(config.description or config.title))
-    fg.link(href=home, rel="alternate")
+    # Self first: feedgen's RSS <link> takes the last link given, which must be the site.
     fg.link(href=config.site_url + self_path, rel="self")
+    fg.link(href=home, rel="alternate")
     fg.language(config.language)
     fg.generator("thoughtgen")
     if config.author.name:
@@ -93,8 +96,8 @@ def _generator(
             author["uri"] = config.author.url
         fg.author(author)
     recent = list(posts)
-    if recent:
-        fg.updated(max(p.lastmod for p in recent if p.lastmod))
+    # Never "now": the same posts must give the same bytes, or every build rewrites feeds.
+    fg.updated(max((p.lastmod for p in recent if p.lastmod), default=EPOCH))
     for post in recent:
         _add_entry(fg, site, post)
     return fg

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def snapshot_inline_patterns(md: Any) -> None:
     inline.inlinePatterns = tuple(md.inlinePatterns)
 
 
+@functools.cache
 def markdown_settings() -> str:
     """Everything about the Markdown stage that can change its HTML, as one string."""
     from importlib.metadata import version

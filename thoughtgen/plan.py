@@ -18,11 +18,42 @@ from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import find_theme
 
 
-def plan_site(site: Site, site_dir: Path) -> list[Planned]:
+class Planning:
+    """The theme, the renderer and the fingerprints of one build."""
+
+    def __init__(self, site: Site, site_dir: Path) -> None:
+        self.site = site
+        self.site_dir = site_dir
+        self.theme = find_theme(site_dir, site.config.theme)
+        self.renderer = HtmlRenderer(site, self.theme, site_dir)
+        self.prints = Fingerprints(site, self.theme, self.renderer.env)
+
+    def inputs_digest(self) -> str:
+        """One digest of everything the outputs are made from: equal digests, equal outputs."""
+        site = self.site
+        calendar = site.config.calendar
+        today = site.now.astimezone(site.config.tz).date() if calendar.page or calendar.ics else ""
+        static = []
+        for file in site.static:
+            stat = file.source.stat()
+            static.append((file.out_path, stat.st_size, stat.st_mtime_ns))
+        return self.prints.of(
+            [
+                self.prints.global_key,
+                self.prints.site_key,
+                site.posts,
+                site.all_posts,
+                site.pages,
+                static,
+                str(today),
+            ]
+        )
+
+
+def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> list[Planned]:
     """Pages, feeds, sitemap, calendar and static files, in a stable order."""
-    theme = find_theme(site_dir, site.config.theme)
-    renderer = HtmlRenderer(site, theme, site_dir)
-    prints = Fingerprints(site, theme, renderer.env)
+    planning = planning or Planning(site, site_dir)
+    theme, renderer, prints = planning.theme, planning.renderer, planning.prints
     settings = site.config.calendar
     extra_pages = []
     extra_files: list[Planned] = []

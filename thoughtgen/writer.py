@@ -14,7 +14,6 @@ import contextlib
 import ctypes
 import errno
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -22,23 +21,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from thoughtgen import __version__
 from thoughtgen.errors import Problem, ThoughtgenError
+from thoughtgen.manifest import (
+    ALWAYS_KEPT,
+    MANIFEST,
+    Entry,
+    Manifest,
+    folder_marks,
+    foreign_files,
+    read_manifest,
+    write_manifest,
+)
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map
-
-MANIFEST = ".thoughtgen-manifest.json"
-ALWAYS_KEPT = (".git",)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What the manifest remembers of one file thoughtgen wrote."""
-
-    key: str | None
-    digest: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -96,43 +91,6 @@ def check_output_dir(output: Path, site_dir: Path) -> None:
         )
 
 
-def read_manifest(output: Path) -> dict[str, Entry]:
-    """The files the previous build wrote into ``output`` (empty when there is none)."""
-    try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        files = data["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    if isinstance(files, list):  # the first manifest format: names only
-        return {str(name): Entry(None, "", -1, -1) for name in files}
-    try:
-        return {str(name): Entry(*row) for name, row in files.items()}
-    except TypeError:
-        return {str(name): Entry(None, "", -1, -1) for name in files}
-
-
-def foreign_files(output: Path, ours: dict[str, Entry] | None = None) -> list[str]:
-    """Files in ``output`` that thoughtgen did not write (``.git`` aside)."""
-    if not output.is_dir():
-        return []
-    known = set(read_manifest(output) if ours is None else ours) | {MANIFEST}
-    found: list[str] = []
-
-    def walk(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if not prefix and entry.name in ALWAYS_KEPT:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, rel + "/")
-                elif rel not in known:
-                    found.append(rel)
-
-    walk(str(output), "")
-    return sorted(found)
-
-
 def _intact(path: Path, entry: Entry) -> bool:
     try:
         stat = path.stat()
@@ -153,6 +111,7 @@ def write_site(
     clean: bool = False,
     jobs: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
+    inputs: str = "",
 ) -> WriteReport:
     """Make ``output`` hold exactly ``planned``; readers see the old site or the new, never half.
 
@@ -163,8 +122,9 @@ def write_site(
     check_output_dir(output, site_dir)
     check_collisions(planned)
     output = output.absolute()
-    old = read_manifest(output) if output.is_dir() else {}
-    foreign = foreign_files(output, old)
+    manifest = read_manifest(output) if output.is_dir() else Manifest({}, {})
+    old = manifest.files
+    foreign, marks = foreign_files(output, manifest)
     clashes = sorted(set(foreign) & {p.path for p in planned})
     if clashes:
         raise ThoughtgenError(
@@ -200,14 +160,39 @@ def write_site(
         written = _produce(todo, usable, entries, tree, jobs, progress)
         removed = len(set(old) - set(entries))
         if not tree.started and not removed and set(entries) == set(old):
-            _update_manifest_in_place(output, entries, old)
+            if entries != old or marks != manifest.folders or inputs != manifest.inputs:
+                write_manifest(output, entries, marks, inputs)
             return WriteReport(0, len(entries), 0, tuple(foreign))
         tree.complete(entries)
     except BaseException:
         tree.abandon()
         raise
     warnings = tree.swap_in(foreign)
+    write_manifest(output, entries, folder_marks(output, entries, foreign), inputs)
     return WriteReport(written, len(entries) - written, removed, tuple(foreign), warnings)
+
+
+def unchanged_output(output: Path, site_dir: Path, inputs: str) -> tuple[str, ...] | None:
+    """The output's files when it was made from exactly these inputs and is intact, else None.
+
+    Then there is nothing to plan, render or write; only files added by hand are looked
+    for, so the folder marks stay current.
+    """
+    check_output_dir(output, site_dir)
+    if not output.is_dir():
+        return None
+    manifest = read_manifest(output)
+    if not manifest.inputs or manifest.inputs != inputs:
+        return None
+    output = output.absolute()
+    if not all(_intact(output / path, entry) for path, entry in manifest.files.items()):
+        return None
+    foreign, marks = foreign_files(output, manifest)
+    if set(foreign) & set(manifest.files):
+        return None
+    if marks != manifest.folders:
+        write_manifest(output, manifest.files, marks, inputs)
+    return tuple(manifest.files)
 
 
 def _produce(
@@ -300,7 +285,7 @@ class _Tree:
 
     def root(self) -> Path:
         if self._root is None:
-            spare_entries = read_manifest(self.spare) if self.spare.is_dir() else {}
+            spare_entries = read_manifest(self.spare).files if self.spare.is_dir() else {}
             if spare_entries and self.output.is_dir() and not self.clean:
                 self._root, self._spare_entries, self.reused_spare = (
                     self.spare,
@@ -316,7 +301,7 @@ class _Tree:
 
     def _rescue_stranded(self) -> None:
         """Files in the spare tree that are not ours (a .git left by an interrupted build)."""
-        for rel in foreign_files(self.spare, self._spare_entries) + [
+        for rel in foreign_files(self.spare, Manifest(self._spare_entries, {}))[0] + [
             n for n in ALWAYS_KEPT if os.path.lexists(self.spare / n)
         ]:
             target = self.output / rel
@@ -335,15 +320,19 @@ class _Tree:
             if path in self.written:
                 continue
             target = root / path
-            if self.reused_spare and _same_file(target, self.output / path):
-                continue  # already the live file itself
+            if (
+                self.reused_spare
+                and self._spare_entries.get(path) == entries[path]
+                and _intact(target, entries[path])
+            ):
+                continue  # the same file as the live one (a hard link), or identical to it
             _link(self.output / path, target, replace=self.reused_spare)
         stale = set(self._spare_entries) - set(entries)
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
                 (root / path).unlink()
         _prune_empty_dirs(root, stale)
-        _write_manifest(root, entries)
+        write_manifest(root, entries, {})
 
     def abandon(self) -> None:
         if self._root is not None and not self.reused_spare:
@@ -370,14 +359,7 @@ class _Tree:
         if not self.spare.exists():
             previous.rename(self.spare)
             return ()
-        return _remove_old(previous, set(read_manifest(previous)))
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
+        return _remove_old(previous, set(read_manifest(previous).files))
 
 
 def _prune_empty_dirs(root: Path, removed: set[str]) -> None:
@@ -428,26 +410,8 @@ def _link(source: Path, target: Path, replace: bool = False) -> None:
         shutil.copy2(source, temp)
     if replace:
         os.replace(temp, target)
-
-
-def _manifest_bytes(entries: dict[str, Entry]) -> bytes:
-    files = {path: [e.key, e.digest, e.size, e.mtime_ns] for path, e in sorted(entries.items())}
-    data = {"generator": f"thoughtgen {__version__}", "files": files}
-    return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def _write_manifest(root: Path, entries: dict[str, Entry]) -> None:
-    (root / MANIFEST).write_bytes(_manifest_bytes(entries))
-
-
-def _update_manifest_in_place(
-    output: Path, entries: dict[str, Entry], old: dict[str, Entry]
-) -> None:
-    if entries == old:
-        return
-    temp = output / f"{MANIFEST}.tmp"
-    temp.write_bytes(_manifest_bytes(entries))
-    os.replace(temp, output / MANIFEST)
+        if os.path.lexists(temp):  # both were links to one file: rename() did nothing
+            os.unlink(temp)
 
 
 def _swap(a: Path, b: Path) -> None:
