@@ -119,7 +119,10 @@ def build(
     """
     from thoughtgen.build import BuildOptions
     from thoughtgen.build import build as run_build
+    from thoughtgen.parallel import tune_gc_for_batch
     from thoughtgen.progress import TerminalProgress
+
+    tune_gc_for_batch()
 
     progress = TerminalProgress(enabled=False if quiet else None)
     options = BuildOptions(

@@ -83,46 +83,68 @@ class HeadingsExtension(Extension):
 # Every character that can begin a match of a known inline pattern: backticks, escapes,
 # links, images and footnotes, autolinks, raw HTML, entities, emphasis, line breaks.
 _INLINE_TRIGGERS = re.compile(r"[`\\\[<&*_]|  \n")
-KNOWN_INLINE_PATTERNS = frozenset(
-    {
-        "backtick",
-        "escape",
-        "reference",
-        "link",
-        "image_link",
-        "image_reference",
-        "short_reference",
-        "short_image_ref",
-        "autolink",
-        "automail",
-        "linebreak",
-        "html",
-        "entity",
-        "em_strong",
-        "footnote",
-    }
-)
+# For each known pattern, text it cannot match without (any one of them suffices).
+PATTERN_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_reference": ("[",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "linebreak": ("  \n",),
+    "html": ("<",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
+    "footnote": ("[^",),
+}
 
 
 class _QuickInlineProcessor(InlineProcessor):
-    """The standard inline processor, which first checks that a pattern *can* match.
+    """The standard inline processor, which skips the patterns that cannot match.
 
-    Text with none of the characters that start an inline pattern is returned as it is,
-    exactly as the full search over every pattern would return it, without that search.
+    A pattern is only tried on text that contains the characters any match of it must
+    begin with, so the result is what trying every pattern gives, and text with none of
+    them is returned at once. Patterns are still tried in the registry's order, through
+    the library's own matching method.
     """
 
+    triggers: tuple[tuple[str, ...], ...] = ()
+
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
-        if not isinstance(data, AtomicString) and _INLINE_TRIGGERS.search(data) is None:
+        if isinstance(data, AtomicString) or _INLINE_TRIGGERS.search(data) is None:
             return data
-        return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)  # type: ignore[attr-defined]
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns, triggers = self.inlinePatterns, self.triggers
+        start = 0
+        while patternIndex < len(patterns):
+            needed = triggers[patternIndex]
+            if not any(text in data for text in needed):
+                patternIndex, start = patternIndex + 1, 0  # as a failed match leaves them
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
 
 
 def use_quick_inline(md: Markdown) -> bool:
-    """Install the quick check when the inline patterns are exactly the known ones."""
-    patterns = md.inlinePatterns
-    if len(patterns) != len(KNOWN_INLINE_PATTERNS) or not all(
-        name in patterns for name in KNOWN_INLINE_PATTERNS
+    """Install the quick inline processor when the patterns are exactly the known ones.
+
+    Its patterns are a tuple in the registry's priority order: the processor only takes
+    their number and indexes them, and the registry re-checks its order on every index.
+    """
+    registry = md.inlinePatterns
+    if len(registry) != len(PATTERN_TRIGGERS) or not all(
+        name in registry for name in PATTERN_TRIGGERS
     ):
         return False
-    md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
+    names = sorted(PATTERN_TRIGGERS, key=registry.get_index_for_name)
+    processor = _QuickInlineProcessor(md)
+    processor.inlinePatterns = tuple(registry[name] for name in names)  # type: ignore[assignment]
+    processor.triggers = tuple(PATTERN_TRIGGERS[name] for name in names)
+    md.treeprocessors.register(processor, "inline", 20)
     return True

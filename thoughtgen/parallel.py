@@ -20,6 +20,21 @@ MIN_ITEMS_PER_WORKER = 200
 _TASK: Callable[[Any], Any] | None = None  # set in the parent just before forking
 
 
+def tune_gc_for_batch() -> None:
+    """Fewer, cheaper garbage collections for a one-shot batch job such as a build.
+
+    Objects alive now (modules, the config) are frozen out of collection, and the young
+    generation may grow larger before it is scanned: parsing allocates many short-lived
+    objects, and collecting them as often as the default costs about a tenth of the time.
+    Workers forked later inherit this, and frozen objects are not written to by the
+    collector, so their memory pages stay shared.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1000)
+
+
 def worker_count(requested: int | None = None) -> int:
     if requested is not None:
         return max(1, requested)
