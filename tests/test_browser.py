@@ -226,3 +226,64 @@ def test_a_post_is_light(browser, site_url: str, starter_build: Path) -> None:
     assert scripts == 0
     assert requests and all(url.startswith(site_url) for url in requests), requests
     assert not [url for url in requests if url.endswith((".woff", ".woff2", ".ttf", ".otf"))]
+
+
+def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path: Path) -> None:
+    """The writer's loop: edit, see the page reload; break it, see the error; fix it."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import SiteMaker, post
+    from test_serve import free_port
+
+    site = SiteMaker(tmp_path / "site")
+    site.root.mkdir()
+    site.config()
+    source = site.write("content/posts/hello.md", post("Hello", body="First version."))
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "thoughtgen",
+            "serve",
+            "--source",
+            str(site.root),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page.goto(f"http://127.0.0.1:{port}/posts/hello/")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        page.wait_for_function("() => document.querySelector('h1')?.textContent === 'Hello'")
+        time.sleep(1.0)  # let the watcher start
+        source.write_text(post("Hello again", body="Second version."))
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent === 'Hello again'", timeout=15000
+        )
+        source.write_text("---\ntitle: [broken\n---\n")
+        alert = page.wait_for_selector("[role=alert]", timeout=15000)
+        assert "content/posts/hello.md:2: invalid YAML" in alert.inner_text()
+        assert page.locator("h1").inner_text() == "Hello again"  # the last good page
+        source.write_text(post("Hello, fixed", body="Third version."))
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent === 'Hello, fixed'", timeout=15000
+        )
+        assert page.locator("[role=alert]").count() == 0
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -33,6 +33,7 @@ def test_feeds_carry_escaped_titles_absolute_links_and_stable_ids(site: SiteMake
     assert site.build().exit_code == 0
     for rel in ("feed.xml", "atom.xml"):
         feed = parse(site, rel)
+        assert feed.feed.link == "https://name.github.io/blog/"  # the site, not the feed
         assert [e.title for e in feed.entries] == ["<Tricky> & Co's post", "Mid"]
         first = feed.entries[0]
         assert first.id == first.link == "https://name.github.io/blog/posts/new/"
