@@ -21,24 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from browser_support import CHROMIUM_FLAGS, PAGES, static_server  # noqa: E402
+
 LIGHTHOUSE = REPO / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 MINIMUM = 95
-PAGES = {
-    "home": "",
-    "page 2": "page/2/",
-    "post": "posts/the-one-hour-a-week-habit/",
-    "tag": "tags/networking/",
-    "tags": "tags/",
-    "archive": "archive/",
-    "about": "about/",
-    "calendar": "calendar/",
-    "404": "404.html",
-}
-CHROME_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
-    "--disable-background-networking --disable-component-update --disable-sync"
-)
 
 
 def chrome_path() -> str:
@@ -59,7 +48,7 @@ def run_lighthouse(url: str, report: Path | None = None) -> dict[str, int]:
                 "--output=json",
                 f"--output-path={out}",
                 f"--only-categories={','.join(CATEGORIES)}",
-                f"--chrome-flags={CHROME_FLAGS}",
+                f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
                 "--max-wait-for-load=30000",
             ],
             env=env,
@@ -79,8 +68,6 @@ def table(scores: dict[str, dict[str, int]]) -> str:
 
 
 def main() -> None:
-    sys.path[:0] = [str(REPO), str(REPO / "tests")]
-    from browser_support import static_server
     from click.testing import CliRunner
 
     from thoughtgen.cli import main as cli

@@ -30,6 +30,18 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# One page of each type of the starter site: the browser and Lighthouse checks visit these.
+PAGES = {
+    "home": "",
+    "page 2": "page/2/",
+    "post": "posts/the-one-hour-a-week-habit/",  # code, a table and footnotes
+    "tag": "tags/networking/",
+    "tags": "tags/",
+    "archive": "archive/",
+    "about": "about/",
+    "calendar": "calendar/",
+    "404": "404.html",
+}
 ARTIFACTS = Path(os.environ.get("THOUGHTGEN_ARTIFACTS", REPO / "artifacts"))
 
 

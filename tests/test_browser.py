@@ -14,6 +14,7 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     CHROMIUM_FLAGS,
+    PAGES,
     chromium_path,
     missing,
     node_module,
@@ -22,17 +23,6 @@ from browser_support import (
 
 pytestmark = pytest.mark.browser
 
-PAGES = {
-    "home": "",
-    "page 2": "page/2/",
-    "post": "posts/the-one-hour-a-week-habit/",  # code, a table and footnotes
-    "tag": "tags/networking/",
-    "tags": "tags/",
-    "archive": "archive/",
-    "about": "about/",
-    "calendar": "calendar/",
-    "404": "404.html",
-}
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WEIGHT_LIMIT = 30 * 1024
 
@@ -230,32 +220,17 @@ def test_a_post_is_light(browser, site_url: str, starter_build: Path) -> None:
 
 def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path: Path) -> None:
     """The writer's loop: edit, see the page reload; break it, see the error; fix it."""
-    import subprocess
-    import sys
     import time
 
     from conftest import SiteMaker, post
-    from test_serve import free_port
+    from test_serve import free_port, start
 
     site = SiteMaker(tmp_path / "site")
     site.root.mkdir()
     site.config()
     source = site.write("content/posts/hello.md", post("Hello", body="First version."))
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "thoughtgen",
-            "serve",
-            "--source",
-            str(site.root),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = start(site, port)
     context = browser.new_context()
     try:
         page = context.new_page()

@@ -57,6 +57,17 @@ def site_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for programs (keys documented in README.md).",
+    )(func)
+
+
 def now_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--now",
@@ -163,14 +174,7 @@ def build(
     metavar="YYYY-MM-DD",
     help="Report as of the end of this day instead of now.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs (see README).",
-)
+@format_option
 @click.option(
     "--check",
     is_flag=True,
@@ -313,14 +317,7 @@ def new(title: str, source: Path, tags: str, status: str | None, schedule: str |
     help="Only posts with this status.",
 )
 @click.option("--tag", metavar="TAG", help="Only posts with this tag (any spelling).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
+@format_option
 @user_errors
 def list_command(source: Path, status: str | None, tag: str | None, fmt: str) -> None:
     """List posts: status, date, title, tags and path, newest first.
