@@ -130,8 +130,11 @@ def test_build_quiet_verbose_and_progress(site: SiteMaker) -> None:
     site.write("content/posts/soon.md", post("Soon", date="2099-01-01"))
     quiet = site.build("--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
+    (site.out / "CNAME").write_text("blog.example.com\n")
+    site.write("content/posts/a.md", post("A changed"))
     verbose = site.build("--verbose")
     assert "  posts/a/index.html\n" in verbose.stdout and "  feed.xml\n" in verbose.stdout
+    assert "  kept (not written by thoughtgen): CNAME\n" in verbose.stdout
     assert "Built " in verbose.stdout
 
 

@@ -154,6 +154,8 @@ def build(
     if verbose:
         for path in sorted(result.paths):
             click.echo(f"  {path}")
+        for path in result.report.kept_foreign:
+            click.echo(f"  kept (not written by thoughtgen): {path}")
     if quiet:
         return
     for warning in result.warnings:

@@ -68,10 +68,6 @@ def feed_specs(site: Site) -> list[FeedSpec]:
     return specs
 
 
-def render_feeds(site: Site) -> list[OutputFile]:
-    return [spec.render(site) for spec in feed_specs(site)]
-
-
 def _generator(
     site: Site, title: str, html_url: str, self_path: str, posts: Sequence[Post]
 ) -> FeedGenerator:

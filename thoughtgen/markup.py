@@ -44,7 +44,6 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _PARA_RE = re.compile(r"<p>(.*?)</p>", re.S)
-_WORD_RE = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
