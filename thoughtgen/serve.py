@@ -117,6 +117,7 @@ class DevServer:
             include_drafts=self.include_drafts,
             include_future=self.include_future,
             base_url=self.url,
+            jobs=1,  # no forking beside the server's threads; rebuilds here are incremental
         )
         try:
             result = build(options)
