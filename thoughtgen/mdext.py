@@ -142,6 +142,11 @@ def use_quick_inline(md: Markdown) -> bool:
         name in registry for name in PATTERN_TRIGGERS
     ):
         return False
+    if not all(
+        hasattr(InlineProcessor, f"_InlineProcessor__{name}")
+        for name in ("handleInline", "applyPattern")
+    ):
+        return False  # another Python-Markdown inside: keep its own processor
     names = sorted(PATTERN_TRIGGERS, key=registry.get_index_for_name)
     processor = _QuickInlineProcessor(md)
     processor.inlinePatterns = tuple(registry[name] for name in names)  # type: ignore[assignment]
