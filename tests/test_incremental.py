@@ -276,3 +276,26 @@ def test_files_added_by_hand_deep_in_the_output_are_always_found(blog: SiteMaker
     assert (blog.out / "tags/alpha/page/extra/keep.txt").read_text() == "keep\n"
     assert blog.build().exit_code == 0
     assert note.read_text() == "mine\n"
+
+
+def test_new_markdown_settings_remake_every_page(blog: SiteMaker, monkeypatch) -> None:
+    """The same source bytes give new HTML when Markdown (or Pygments) changes."""
+    import json
+
+    import thoughtgen.build
+    import thoughtgen.incremental
+
+    def keys() -> dict[str, str]:
+        files = json.loads((blog.out / MANIFEST).read_text())["files"]
+        return {path: row[0] for path, row in files.items() if path.endswith(".html")}
+
+    before, stamped = keys(), stamps(blog.out)
+    changed = "a newer Markdown"
+    monkeypatch.setattr(thoughtgen.incremental, "markdown_settings", lambda: changed)
+    monkeypatch.setattr(thoughtgen.build, "markdown_settings", lambda: changed)
+    result = blog.build()
+    assert result.exit_code == 0, result.output
+    assert "notice: build cache made with other settings" in result.stderr
+    after = keys()
+    assert all(after[path] != before[path] for path in before)  # every page remade...
+    assert stamps(blog.out) == stamped  # ...and, the bytes being the same, none rewritten

@@ -20,6 +20,7 @@ import jinja2
 from jinja2 import nodes
 
 from thoughtgen import __version__
+from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Page, Post, Site, Tag
 from thoughtgen.render import Pager
 from thoughtgen.theme import Theme
@@ -92,7 +93,14 @@ class Fingerprints:
         ]
         self.global_key = _hash_bytes(
             repr(
-                (__version__, config, theme.dirs, site.include_drafts, site.include_future)
+                (
+                    __version__,
+                    markdown_settings(),  # new HTML from the same source bytes
+                    config,
+                    theme.dirs,
+                    site.include_drafts,
+                    site.include_future,
+                )
             ).encode(),
             *(name.encode() + b"\x00" + data for name, data in theme_files),
         )
