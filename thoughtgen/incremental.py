@@ -85,12 +85,6 @@ class Fingerprints:
         self.site = site
         self._memo: dict[int, str] = {}
         config = site.config
-        theme_files = [
-            (p.relative_to(d).as_posix(), p.read_bytes())
-            for d in theme.dirs
-            for p in sorted(d.rglob("*"))
-            if p.is_file()
-        ]
         self.global_key = _hash_bytes(
             repr(
                 (
@@ -102,7 +96,7 @@ class Fingerprints:
                     site.include_future,
                 )
             ).encode(),
-            *(name.encode() + b"\x00" + data for name, data in theme_files),
+            *(f"{path}={digest}".encode() for path, digest in theme.digests.items()),
         )
         chains = site_attributes(env, theme.template_dirs)
         self.site_key = _hash(

@@ -89,7 +89,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     ):
         planned.append(Planned(path, origin, None, partial(sitemap.nth, index)))
     planned += extra_files
-    static = [(f, f"theme file {f.source.name}") for f in theme.static_files()]
+    static = [(f, f"theme file {f.source.name}") for f in theme.static_files]
     static += [(f, f"content/static/{f.out_path}") for f in site.static]
     for file, origin in static:
         stat = file.source.stat()

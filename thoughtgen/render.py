@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import sys
 from collections.abc import Iterator, Sequence
@@ -74,10 +73,8 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     versions = {
-        f.out_path[len(THEME_STATIC_PREFIX) :]: hashlib.sha256(f.source.read_bytes()).hexdigest()[
-            :10
-        ]
-        for f in theme.static_files()
+        f.out_path[len(THEME_STATIC_PREFIX) :]: theme.digests[f.source][:10]
+        for f in theme.static_files
     }
 
     def url(path: str = "") -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from thoughtgen.errors import ThoughtgenError
@@ -34,16 +36,26 @@ class Theme:
     def parent_template_dir(self) -> Path:
         return self.dirs[-1] / "templates"
 
-    def static_files(self) -> list[StaticFile]:
+    @cached_property
+    def digests(self) -> dict[Path, str]:
+        """The SHA-256 of every file of every theme in the chain, each read once per build."""
+        return {
+            path: hashlib.sha256(path.read_bytes()).hexdigest()
+            for directory in self.dirs
+            for path in sorted(directory.rglob("*"))
+            if path.is_file()
+        }
+
+    @cached_property
+    def static_files(self) -> tuple[StaticFile, ...]:
         """Static files of the chain; a file in a more specific theme replaces the default's."""
         chosen: dict[str, Path] = {}
         for directory in reversed(self.dirs):
             static = directory / "static"
-            if static.is_dir():
-                for path in sorted(static.rglob("*")):
-                    if path.is_file():
-                        chosen[path.relative_to(static).as_posix()] = path
-        return [StaticFile(p, THEME_STATIC_PREFIX + rel) for rel, p in sorted(chosen.items())]
+            for path in self.digests:
+                if path.is_relative_to(static):
+                    chosen[path.relative_to(static).as_posix()] = path
+        return tuple(StaticFile(p, THEME_STATIC_PREFIX + rel) for rel, p in sorted(chosen.items()))
 
 
 def find_theme(site_dir: Path, name: str) -> Theme:
