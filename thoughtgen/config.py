@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from thoughtgen.calendar.periods import parse_slot
 from thoughtgen.errors import ProblemLog, ThoughtgenError
 from thoughtgen.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
 
@@ -38,13 +38,12 @@ def _positive(value: int) -> str | None:
     return None if value >= 1 else "must be 1 or more"
 
 
-_SLOT_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+([01]?\d|2[0-3]):([0-5]\d)$", re.I)
-
-
 def _slots(value: list[str]) -> str | None:
-    bad = [slot for slot in value if not _SLOT_RE.match(slot.strip())]
-    if bad:
-        return f"cannot read slot {bad[0]!r}; write a weekday and a time, such as 'tue 09:00'"
+    for slot in value:
+        try:
+            parse_slot(slot)
+        except ValueError:
+            return f"cannot read slot {slot!r}; write a weekday and a time, such as 'tue 09:00'"
     return None
 
 

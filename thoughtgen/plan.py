@@ -9,6 +9,7 @@ from pathlib import Path
 from thoughtgen.calendar.heatmap import heatmap
 from thoughtgen.calendar.ics import render_ics
 from thoughtgen.calendar.report import report_for
+from thoughtgen.calendar.text import UNIT
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental import Fingerprints
 from thoughtgen.model import Site
@@ -61,7 +62,11 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
         report = report_for(site)
         if settings.page:
             extra_pages.append(
-                ("calendar.html", "calendar/", {"report": report, "grid": heatmap(report)})
+                (
+                    "calendar.html",
+                    "calendar/",
+                    {"report": report, "grid": heatmap(report), "unit": UNIT[report.cadence]},
+                )
             )
         if settings.ics:
             extra_files.append(

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import calendar as stdlib_calendar
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EPOCH = date(1970, 1, 1)
 
 # How many completed periods make "the last 52 weeks' worth" for the consistency score.
 CONSISTENCY_WINDOW = {"daily": 365, "weekly": 52, "biweekly": 26, "monthly": 12}
+
+
+_SLOT_RE = re.compile(r"^\s*([a-z]{3})[a-z]*\s+([01]?\d|2[0-3]):([0-5]\d)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A preferred publishing time: a weekday (0 = Monday) and a time of day."""
+
+    weekday: int
+    at: time
+
+
+def parse_slot(text: str) -> Slot:
+    """``"tue 09:00"`` (or ``"Tuesday 9:00"``) → Slot(1, 09:00); ValueError if unreadable."""
+    match = _SLOT_RE.match(text)
+    day = match.group(1).lower() if match else ""
+    names = [w[:3] for w in WEEKDAYS]
+    if (
+        not match
+        or day not in names
+        or not WEEKDAYS[names.index(day)].startswith(text.split()[0].lower())
+    ):
+        raise ValueError(f"cannot read slot {text!r}")
+    return Slot(names.index(day), time(int(match.group(2)), int(match.group(3))))
 
 
 @dataclass(frozen=True, order=True)

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from thoughtgen.calendar.periods import WEEKDAYS, Cadence, Period
+from thoughtgen.calendar.periods import Cadence, Period, Slot, parse_slot
 from thoughtgen.config import CalendarConfig
 from thoughtgen.model import Post, Status
 
 DEFAULT_TIME = time(9, 0)
 MAX_PERIODS = 5000  # far beyond any real backlog; guarantees the search ends
-
-_SLOT_RE = re.compile(r"^\s*([a-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*$", re.I)
-
-
-@dataclass(frozen=True)
-class Slot:
-    weekday: int  # 0 = Monday
-    at: time
-
-
-def parse_slot(text: str) -> Slot:
-    """``"tue 09:00"`` → Slot(1, 09:00). The config loader has already checked the form."""
-    match = _SLOT_RE.match(text)
-    if not match:
-        raise ValueError(f"cannot read slot {text!r}")
-    names = [w[:3] for w in WEEKDAYS]
-    return Slot(names.index(match.group(1).lower()), time(int(match.group(2)), int(match.group(3))))
 
 
 def next_free_slot(
