@@ -58,6 +58,13 @@ def test_date_option_changes_only_the_date_line(sched_site: SiteMaker) -> None:
     )
 
 
+def test_the_file_keeps_its_permissions(sched_site: SiteMaker) -> None:
+    path = sched_site.write("content/posts/new.md", DRAFT)
+    path.chmod(0o664)
+    assert schedule(sched_site, str(path), "--date", "2027-01-05 09:00").exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o664
+
+
 def test_crlf_bom_and_comment_on_the_date_line_survive(sched_site: SiteMaker) -> None:
     original = (
         "\ufeff---\r\ntitle: X\r\ndate: 2026-01-01   # first try\r\nstatus: idea\r\n---\r\nText\r\n"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thoughtgen import __version__
+from thoughtgen.atomic import write_file_atomically
 
 MANIFEST = ".thoughtgen-manifest.json"
 ALWAYS_KEPT = (".git",)
@@ -70,9 +71,7 @@ def write_manifest(
     root: Path, files: dict[str, Entry], folders: dict[str, int], inputs: str = ""
 ) -> None:
     """Replace the manifest in one step (it may be in the live output)."""
-    temp = root / f"{MANIFEST}.tmp"
-    temp.write_bytes(manifest_bytes(files, folders, inputs))
-    os.replace(temp, root / MANIFEST)
+    write_file_atomically(root / MANIFEST, manifest_bytes(files, folders, inputs))
 
 
 def foreign_files(

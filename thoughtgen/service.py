@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from thoughtgen.atomic import write_file_atomically
 from thoughtgen.build import BuildOptions, read_site
 from thoughtgen.calendar.report import CalendarReport, report_for
 from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
@@ -28,19 +27,6 @@ def calendar_report(site_dir: Path, today: date | None = None) -> tuple[Site, Ca
     site = read_site(BuildOptions(site_dir=site_dir))
     now = end_of_day(today, site) if today else site.now
     return site, report_for(site, now)
-
-
-def write_file_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` in one step, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
