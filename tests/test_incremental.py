@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SiteMaker, post
 
-from thoughtgen.manifest import MANIFEST
+from thoughtgen.incremental.manifest import MANIFEST
 
 CONFIG_EXTRA = "posts_per_page: 2\ncalendar:\n  page: true\n  ics: true\n"
 
@@ -283,7 +283,7 @@ def test_new_markdown_settings_remake_every_page(blog: SiteMaker, monkeypatch) -
     import json
 
     import thoughtgen.build
-    import thoughtgen.incremental
+    import thoughtgen.incremental.fingerprints
 
     def keys() -> dict[str, str]:
         files = json.loads((blog.out / MANIFEST).read_text())["files"]
@@ -291,7 +291,7 @@ def test_new_markdown_settings_remake_every_page(blog: SiteMaker, monkeypatch) -
 
     before, stamped = keys(), stamps(blog.out)
     changed = "a newer Markdown"
-    monkeypatch.setattr(thoughtgen.incremental, "markdown_settings", lambda: changed)
+    monkeypatch.setattr(thoughtgen.incremental.fingerprints, "markdown_settings", lambda: changed)
     monkeypatch.setattr(thoughtgen.build, "markdown_settings", lambda: changed)
     result = blog.build()
     assert result.exit_code == 0, result.output

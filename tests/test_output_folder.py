@@ -8,7 +8,7 @@ import pytest
 from conftest import SiteMaker, post, snapshot
 
 from thoughtgen.errors import ThoughtgenError
-from thoughtgen.writer import check_output_dir
+from thoughtgen.output.policy import check_output_dir
 
 
 @pytest.fixture

@@ -13,18 +13,19 @@ from pathlib import Path
 
 from thoughtgen import __version__
 from thoughtgen.assemble import assemble
-from thoughtgen.cache import BuildCache
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
+from thoughtgen.incremental.cache import BuildCache
 from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
+from thoughtgen.output.policy import check_output_dir
+from thoughtgen.output.produce import WriteReport, unchanged_output, write_site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_pickle, parse_source, shared_renderer
 from thoughtgen.plan import Planning, plan_site
 from thoughtgen.sources import SourceRef, scan_sources
-from thoughtgen.writer import WriteReport, check_output_dir, unchanged_output, write_site
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -201,11 +201,11 @@ def calendar(source: Path, today: datetime | None, fmt: str, check: bool, ics: P
     """
     import json
 
-    from thoughtgen.atomic import write_file_atomically
     from thoughtgen.calendar.ics import render_ics
     from thoughtgen.calendar.jsonout import report_to_json
     from thoughtgen.calendar.report import BEHIND
     from thoughtgen.calendar.text import render_text
+    from thoughtgen.output.atomic import write_file_atomically
     from thoughtgen.service import calendar_report
 
     site, report = calendar_report(source, today.date() if today else None)

@@ -11,7 +11,7 @@ from thoughtgen.calendar.ics import render_ics
 from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
 from thoughtgen.feeds import feed_specs
-from thoughtgen.incremental import Fingerprints
+from thoughtgen.incremental.fingerprints import Fingerprints
 from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.render import HtmlRenderer, page_path

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from thoughtgen.atomic import write_file_atomically
 from thoughtgen.build import BuildOptions, read_site
 from thoughtgen.calendar.report import CalendarReport, report_for
 from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
@@ -14,6 +13,7 @@ from thoughtgen.calendar.slots import next_free_slot
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.model import Post, Site, Status
+from thoughtgen.output.atomic import write_file_atomically
 from thoughtgen.scaffold import init_files, new_post_text
 from thoughtgen.slugs import slugify
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thoughtgen import __version__
-from thoughtgen.atomic import write_file_atomically
+from thoughtgen.output.atomic import write_file_atomically
 
 MANIFEST = ".thoughtgen-manifest.json"
 ALWAYS_KEPT = (".git",)

@@ -1,0 +1,193 @@
+"""Deciding and making outputs: which files to keep, which to make, and writing them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from thoughtgen.errors import Problem, ThoughtgenError
+from thoughtgen.incremental.manifest import (
+    Entry,
+    Manifest,
+    folder_marks,
+    foreign_files,
+    read_manifest,
+    write_manifest,
+)
+from thoughtgen.output.policy import check_collisions, check_output_dir
+from thoughtgen.output.tree import StagingTree, _intact, _write_one
+from thoughtgen.outputs import Planned
+from thoughtgen.parallel import parallel_map
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int  # files whose bytes were written by this build
+    kept: int  # files carried over unchanged from the previous build
+    removed: int  # files of the previous build that this one no longer has
+    kept_foreign: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def write_site(
+    planned: Sequence[Planned],
+    output: Path,
+    site_dir: Path,
+    *,
+    clean: bool = False,
+    jobs: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
+    inputs: str = "",
+) -> WriteReport:
+    """Make ``output`` hold exactly ``planned``; readers see the old site or the new, never half.
+
+    Outputs whose key matches the previous build are kept without being made; the rest are
+    made (in ``jobs`` processes) and written only where their bytes changed. ``clean``
+    remakes and rewrites everything.
+    """
+    check_output_dir(output, site_dir)
+    check_collisions(planned)
+    output = output.absolute()
+    manifest = read_manifest(output) if output.is_dir() else Manifest({}, {})
+    old = manifest.files
+    foreign, marks = foreign_files(output, manifest)
+    clashes = sorted(set(foreign) & {p.path for p in planned})
+    if clashes:
+        raise ThoughtgenError(
+            Problem(
+                str(output / c),
+                None,
+                "exists and was not written by thoughtgen, but the "
+                "build produces this file; move it to content/static/ or delete it",
+            )
+            for c in clashes
+        )
+    usable = (
+        {}
+        if clean
+        else {
+            path: entry
+            for path, entry in old.items()
+            if entry.digest and _intact(output / path, entry)
+        }
+    )
+    entries: dict[str, Entry] = {}
+    todo: list[Planned] = []
+    for item in planned:
+        entry = usable.get(item.path)
+        if entry is not None and item.key is not None and entry.key == item.key:
+            entries[item.path] = entry
+        else:
+            todo.append(item)
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tree = StagingTree(output, clean)
+    try:
+        written = _produce(todo, usable, entries, tree, jobs, progress)
+        removed = len(set(old) - set(entries))
+        if not tree.started and not removed and set(entries) == set(old):
+            if entries != old or marks != manifest.folders or inputs != manifest.inputs:
+                write_manifest(output, entries, marks, inputs)
+            return WriteReport(0, len(entries), 0, tuple(foreign))
+        tree.complete(entries)
+    except BaseException:
+        tree.abandon()
+        raise
+    warnings = tree.swap_in(foreign)
+    write_manifest(output, entries, folder_marks(output, entries, foreign), inputs)
+    return WriteReport(written, len(entries) - written, removed, tuple(foreign), warnings)
+
+
+def unchanged_output(output: Path, site_dir: Path, inputs: str) -> tuple[str, ...] | None:
+    """The output's files when it was made from exactly these inputs and is intact, else None.
+
+    Then there is nothing to plan, render or write; only files added by hand are looked
+    for, so the folder marks stay current.
+    """
+    check_output_dir(output, site_dir)
+    if not output.is_dir():
+        return None
+    manifest = read_manifest(output)
+    if not manifest.inputs or manifest.inputs != inputs:
+        return None
+    output = output.absolute()
+    if not all(_intact(output / path, entry) for path, entry in manifest.files.items()):
+        return None
+    foreign, marks = foreign_files(output, manifest)
+    if set(foreign) & set(manifest.files):
+        return None
+    if marks != manifest.folders:
+        write_manifest(output, manifest.files, marks, inputs)
+    return tuple(manifest.files)
+
+
+def _produce(
+    todo: Sequence[Planned],
+    usable: dict[str, Entry],
+    entries: dict[str, Entry],
+    tree: StagingTree,
+    jobs: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    """Make every output in ``todo``; write those whose bytes changed; fill ``entries``.
+
+    Cheap outputs (no key) are made first, here; the tree to write into is only started
+    once something differs, so a build that changes nothing writes nothing. Pages are
+    rendered and written by worker processes, straight into the tree.
+    """
+
+    def unchanged(item: Planned, digest: str) -> Entry | None:
+        old = usable.get(item.path)
+        if old is not None and old.digest == digest:
+            return Entry(item.key, digest, old.size, old.mtime_ns)
+        return None
+
+    written = 0
+    for item in todo:
+        if item.key is None:
+            out = item.produce()
+            assert out.data is not None
+            digest = _digest(out.data)
+            same = unchanged(item, digest)
+            if same is None:
+                entries[item.path] = tree.write(item.path, item.key, digest, out.data)
+                written += 1
+            else:
+                entries[item.path] = same
+    keyed = [item for item in todo if item.key is not None]
+    if not keyed:
+        return written
+    root = tree.root()
+    fresh = not tree.reused_spare
+
+    def make(index: int) -> tuple[int, Entry, bool]:
+        item = keyed[index]
+        out = item.produce()
+        if out.data is None:  # copied as is: its key already says it changed
+            assert out.source is not None
+            return index, _write_one(root, item.path, item.key, "", out.source, fresh), True
+        digest = _digest(out.data)
+        same = unchanged(item, digest)
+        if same is not None:
+            return index, same, False
+        return index, _write_one(root, item.path, item.key, digest, out.data, fresh), True
+
+    done = 0
+    for _start, results in parallel_map(make, range(len(keyed)), jobs, chunk_size=32):
+        for index, entry, wrote in results:
+            entries[keyed[index].path] = entry
+            if wrote:
+                tree.written.add(keyed[index].path)
+                written += 1
+        done += len(results)
+        if progress is not None:
+            progress("Rendering", done, len(keyed))
+    return written
+
+
