@@ -185,6 +185,49 @@ def load_site(
     return site
 
 
+def load_site_leniently(
+    options: BuildOptions,
+    log: ProblemLog,
+    config: Config | None = None,
+    cache: BuildCache | None = None,
+) -> Site:
+    """The Site made of every source that reads cleanly; the others' problems stay in ``log``.
+
+    For commands that show the site rather than publish it (list, calendar, check): one
+    broken file must not hide the rest. A file caught in a site-wide problem (two files
+    claiming one URL) is left out too, so the Site is always one a build would accept.
+    Only a broken config still raises: without it nothing can be read.
+    """
+    config = config or load_config(options.site_dir, options.base_url)
+    now = resolve_now(options.now, config)
+    refs, static = scan_sources(options.site_dir)
+    items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
+    mtimes = {ref.rel: ref.mtime for ref in refs}
+    while True:
+        trial = ProblemLog()
+        site = assemble(
+            config,
+            items,
+            static,
+            now,
+            trial,
+            include_drafts=options.include_drafts,
+            include_future=options.include_future,
+            mtimes=mtimes,
+        )
+        blamed = {problem.path for problem in trial.errors}
+        kept = [item for item in items if item.rel not in blamed]
+        if not trial.errors or len(kept) == len(items):
+            break
+        for problem in trial.errors:
+            log.error(problem.path, problem.line, problem.message)
+        items = kept
+    log.warnings.extend(trial.warnings)
+    log.errors.extend(trial.errors)  # only those no left-out file explains (none today)
+    log.errors.sort(key=lambda p: p.sort_key)
+    return site
+
+
 def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
     """Every output file of the site, as values (nothing is written)."""
     return [item.produce() for item in plan_site(site, site_dir)]
@@ -233,6 +276,14 @@ def open_site(options: BuildOptions, log: ProblemLog | None = None) -> Iterator[
     config = load_config(options.site_dir, options.base_url)
     with open_cache(options, config) as cache:
         yield load_site(options, log or ProblemLog(), config, cache)
+
+
+@contextmanager
+def open_site_leniently(options: BuildOptions, log: ProblemLog) -> Iterator[Site]:
+    """Like open_site, but files that do not read leave their problems in ``log`` instead."""
+    config = load_config(options.site_dir, options.base_url)
+    with open_cache(options, config) as cache:
+        yield load_site_leniently(options, log, config, cache)
 
 
 def read_site(options: BuildOptions) -> Site:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
-from thoughtgen.build import BuildOptions, open_site, render_site
+from thoughtgen.build import BuildOptions, open_site_leniently, render_site
 from thoughtgen.calendar.report import report_for
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.model import Site, Status
@@ -25,6 +25,7 @@ class CheckReport:
     pages: int
     broken: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
+    unreadable: tuple[Problem, ...] = ()  # files left out of the check: they do not read
 
 
 class _LinkCollector(HTMLParser):
@@ -55,13 +56,19 @@ class _LinkCollector(HTMLParser):
 
 
 def check_site(options: BuildOptions) -> CheckReport:
+    """Check every file that reads cleanly; the others are named in ``unreadable``."""
     log = ProblemLog()
-    with open_site(options, log) as site:
+    with open_site_leniently(options, log) as site:
         outputs = render_site(site, options.site_dir)
         broken = find_broken_links(site, outputs)
         warnings = [*log.warnings, *front_matter_warnings(site)]
     pages = sum(1 for o in outputs if o.kind == "page")
-    return CheckReport(pages, tuple(broken), tuple(sorted(set(warnings), key=lambda p: p.sort_key)))
+    return CheckReport(
+        pages,
+        tuple(broken),
+        tuple(sorted(set(warnings), key=lambda p: p.sort_key)),
+        tuple(log.errors),
+    )
 
 
 def find_broken_links(site: Site, outputs: Iterable[OutputFile]) -> list[Problem]:

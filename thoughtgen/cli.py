@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from thoughtgen import __version__
-from thoughtgen.errors import ThoughtgenError
+from thoughtgen.errors import Problem, ThoughtgenError
 
 
 def _display(path: Path) -> str:
@@ -43,6 +43,22 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise SystemExit(1) from None
 
     return wrapper
+
+
+def report_unreadable(problems: Sequence[Problem]) -> None:
+    """Name the files a showing command had to leave out, then exit 1 (after its output)."""
+    if not problems:
+        return
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    count = len({problem.path for problem in problems})
+    files = "1 file" if count == 1 else f"{count} files"
+    click.echo(
+        f"Error: {files} could not be read and {'is' if count == 1 else 'are'} left out; "
+        "fix the lines named above and run again.",
+        err=True,
+    )
+    raise SystemExit(1)
 
 
 def site_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -208,7 +224,7 @@ def calendar(source: Path, today: datetime | None, fmt: str, check: bool, ics: P
     from thoughtgen.output.atomic import write_file_atomically
     from thoughtgen.service import calendar_report
 
-    site, report = calendar_report(source, today.date() if today else None)
+    site, report, problems = calendar_report(source, today.date() if today else None)
     if ics is not None:
         write_file_atomically(ics, render_ics(report, site.config))
     if fmt == "json":
@@ -218,6 +234,7 @@ def calendar(source: Path, today: datetime | None, fmt: str, check: bool, ics: P
         click.echo(render_text(report, colour=colour), nl=False)
         if ics is not None:
             click.echo(f"Wrote {ics}")
+    report_unreadable(problems)
     if check and report.status == BEHIND:
         raise SystemExit(1)
 
@@ -335,7 +352,7 @@ def list_command(source: Path, status: str | None, tag: str | None, fmt: str) ->
 
     from thoughtgen.service import list_posts
 
-    posts = list_posts(source, status, tag)
+    posts, problems = list_posts(source, status, tag)
     if fmt == "json":
         rows = [
             {
@@ -348,6 +365,7 @@ def list_command(source: Path, status: str | None, tag: str | None, fmt: str) ->
             for p in posts
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        report_unreadable(problems)
         return
     for p in posts:
         when = f"{p.date:%Y-%m-%d %H:%M}" if p.date else "-"
@@ -355,6 +373,7 @@ def list_command(source: Path, status: str | None, tag: str | None, fmt: str) ->
         click.echo(f"{p.status.value:<9}  {when:<16}  {p.title}  [{tags_text}]  {p.source}")
     if not posts:
         click.echo("No posts match.", err=True)
+    report_unreadable(problems)
 
 
 @main.command()
@@ -385,6 +404,7 @@ def check(source: Path, drafts: bool, future: bool) -> None:
         f"Checked {report.pages} pages: {count} broken link{'s' if count != 1 else ''}, "
         f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}."
     )
+    report_unreadable(report.unreadable)
     if report.broken:
         raise SystemExit(1)
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from thoughtgen.build import BuildOptions, read_site
+from thoughtgen.build import BuildOptions, load_site_leniently, open_cache, read_site
 from thoughtgen.calendar.report import CalendarReport, report_for
 from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
 from thoughtgen.calendar.slots import next_free_slot
+from thoughtgen.config import load_config
 from thoughtgen.dates import DateError, parse_datetime
-from thoughtgen.errors import ThoughtgenError
+from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
 from thoughtgen.model import Post, Site, Status
 from thoughtgen.output.atomic import write_file_atomically
 from thoughtgen.scaffold import init_files, new_post_text
@@ -22,11 +23,25 @@ def end_of_day(day: date, site: Site) -> datetime:
     return datetime.combine(day, time(23, 59, 59), site.config.tz)
 
 
-def calendar_report(site_dir: Path, today: date | None = None) -> tuple[Site, CalendarReport]:
-    """The site and its calendar as of now, or as of the end of ``today``."""
-    site = read_site(BuildOptions(site_dir=site_dir))
+def read_readable(options: BuildOptions) -> tuple[Site, tuple[Problem, ...]]:
+    """The Site of every file that reads cleanly, and the problems of those that do not."""
+    config = load_config(options.site_dir, options.base_url)
+    log = ProblemLog()
+    with open_cache(options, config) as cache:
+        site = load_site_leniently(options, log, config, cache)
+    return site, tuple(log.errors)
+
+
+def calendar_report(
+    site_dir: Path, today: date | None = None
+) -> tuple[Site, CalendarReport, tuple[Problem, ...]]:
+    """The calendar as of now, or the end of ``today``, of the posts that read cleanly.
+
+    The problems of the files that do not read are returned for the caller to show.
+    """
+    site, problems = read_readable(BuildOptions(site_dir=site_dir))
     now = end_of_day(today, site) if today else site.now
-    return site, report_for(site, now)
+    return site, report_for(site, now), problems
 
 
 @dataclass(frozen=True)
@@ -138,13 +153,19 @@ def new_post(
     return path
 
 
-def list_posts(site_dir: Path, status: str | None = None, tag: str | None = None) -> list[Post]:
-    """Every post (drafts, ideas and scheduled ones included), newest first, filtered."""
-    site = read_site(BuildOptions(site_dir=site_dir))
+def list_posts(
+    site_dir: Path, status: str | None = None, tag: str | None = None
+) -> tuple[list[Post], tuple[Problem, ...]]:
+    """Every readable post (drafts, ideas and scheduled ones too), newest first, filtered.
+
+    The problems of the files that could not be read are returned beside them.
+    """
+    site, problems = read_readable(BuildOptions(site_dir=site_dir))
     wanted_tag = slugify(tag) if tag else None
-    return [
+    posts = [
         p
         for p in site.all_posts
         if (status is None or p.status.value == status)
         and (wanted_tag is None or any(t.slug == wanted_tag for t in p.tags))
     ]
+    return posts, problems
