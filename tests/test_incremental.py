@@ -236,22 +236,6 @@ def test_hand_edited_output_file_is_repaired(blog: SiteMaker) -> None:
     assert page.read_bytes() == good
 
 
-def test_interrupted_swap_leaves_nothing_stranded(blog: SiteMaker) -> None:
-    (blog.out / ".git").mkdir()
-    (blog.out / ".git" / "HEAD").write_text("ref\n")
-    blog.write("content/posts/p1.md", post("Post 1 again", date="2026-01-01 09:00"))
-    assert blog.build().exit_code == 0
-    # Simulate a crash between the swap and the return of .git: it is in the kept tree.
-    spare = blog.root / ".public.previous"
-    os.replace(blog.out / ".git", spare / ".git")
-    (blog.root / ".public.swapping").touch()
-    blog.write("content/posts/p1.md", post("Post 1 third", date="2026-01-01 09:00"))
-    assert blog.build().exit_code == 0
-    assert (blog.out / ".git" / "HEAD").read_text() == "ref\n"
-    assert not (spare / ".git").exists()
-    assert_same_as_clean(blog)
-
-
 def test_files_added_by_hand_deep_in_the_output_are_always_found(blog: SiteMaker) -> None:
     import json
     import time

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thoughtgen import __version__
-from thoughtgen.output.atomic import write_file_atomically
+from thoughtgen.output.atomic import TEMP_SUFFIX, write_file_atomically
 
 MANIFEST = ".thoughtgen-manifest.json"
 ALWAYS_KEPT = (".git",)
@@ -37,6 +37,7 @@ class Manifest:
     files: dict[str, Entry]
     folders: dict[str, int]  # folder → mtime_ns, for folders holding only our files
     inputs: str = ""  # digest of everything the files were made from
+    foreign: tuple[str, ...] | None = None  # files not ours known to be in it (None: unknown)
 
 
 def read_manifest(output: Path) -> Manifest:
@@ -48,30 +49,47 @@ def read_manifest(output: Path) -> Manifest:
         return Manifest({}, {})
     folders = data.get("folders", {}) if isinstance(data.get("folders"), dict) else {}
     inputs = data.get("inputs", "") if isinstance(data.get("inputs"), str) else ""
+    foreign = data.get("foreign")
+    kept = tuple(str(f) for f in foreign) if isinstance(foreign, list) else None
     if isinstance(files, list):  # the first manifest format: names only
         return Manifest({str(name): Entry(None, "", -1, -1) for name in files}, {})
     try:
         files = {str(name): Entry(*row) for name, row in files.items()}
-        return Manifest(files, folders, inputs)
+        return Manifest(files, folders, inputs, kept)
     except TypeError:
         return Manifest({str(name): Entry(None, "", -1, -1) for name in files}, {})
 
 
-def manifest_bytes(files: dict[str, Entry], folders: dict[str, int], inputs: str = "") -> bytes:
-    data = {
+def manifest_bytes(
+    files: dict[str, Entry],
+    folders: dict[str, int],
+    inputs: str = "",
+    foreign: tuple[str, ...] | None = None,
+) -> bytes:
+    data: dict[str, object] = {
         "generator": f"thoughtgen {__version__}",
         "inputs": inputs,
         "files": {p: [e.key, e.digest, e.size, e.mtime_ns] for p, e in sorted(files.items())},
         "folders": dict(sorted(folders.items())),
     }
+    if foreign is not None:
+        data["foreign"] = sorted(foreign)
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def write_manifest(
-    root: Path, files: dict[str, Entry], folders: dict[str, int], inputs: str = ""
+    root: Path,
+    files: dict[str, Entry],
+    folders: dict[str, int],
+    inputs: str = "",
+    foreign: tuple[str, ...] | None = None,
 ) -> None:
     """Replace the manifest in one step (it may be in the live output)."""
-    write_file_atomically(root / MANIFEST, manifest_bytes(files, folders, inputs))
+    write_file_atomically(root / MANIFEST, manifest_bytes(files, folders, inputs, foreign))
+
+
+def is_temporary(name: str) -> bool:
+    return name.endswith(TEMP_SUFFIX)
 
 
 def foreign_files(
@@ -112,7 +130,7 @@ def foreign_files(
             with os.scandir(path) as entries:
                 for entry in entries:
                     name = f"{rel}/{entry.name}" if rel else entry.name
-                    if not rel and entry.name in ALWAYS_KEPT:
+                    if (not rel and entry.name in ALWAYS_KEPT) or is_temporary(entry.name):
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         stat = entry.stat(follow_symlinks=False)

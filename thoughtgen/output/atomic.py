@@ -1,4 +1,4 @@
-"""Replacing one file in one step, keeping its permissions."""
+"""Replacing one file in one step, keeping its permissions; the names and modes of new files."""
 
 from __future__ import annotations
 
@@ -7,21 +7,39 @@ import stat
 import tempfile
 from pathlib import Path
 
-NEW_FILE_MODE = 0o644
+# Every temporary file or folder thoughtgen makes ends so: never published, removed on sight.
+TEMP_SUFFIX = ".thoughtgen-tmp"
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """What ``open()`` gives a new file under the user's umask (rw-r--r-- for 022)."""
+    return 0o666 & ~current_umask()
+
+
+def new_folder_mode() -> int:
+    """What ``mkdir`` gives a new folder under the user's umask (rwxr-xr-x for 022)."""
+    return 0o777 & ~current_umask()
 
 
 def write_file_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` so that a reader sees the old bytes or the new, never half.
 
-    The file keeps the permissions it had (a new one gets rw-r--r--), where a plain
-    temporary file would leave it readable by its owner alone.
+    The file keeps the permissions it had (a new one gets what ``open()`` would give),
+    where a plain temporary file would leave it readable by its owner alone.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        mode = NEW_FILE_MODE
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        mode = new_file_mode()
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as out:

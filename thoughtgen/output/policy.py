@@ -3,6 +3,7 @@ and two outputs claiming one path."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,8 +29,38 @@ def check_collisions(outputs: Sequence[Planned | OutputFile]) -> None:
                     f"/{out.path} is produced by both {first.origin} and {out.origin}",
                 )
             )
+    for path, out in seen.items():  # a file where another output needs a folder
+        parent = path.rpartition("/")[0]
+        while parent:
+            other = seen.get(parent)
+            if other is not None:
+                problems.append(
+                    Problem(
+                        out.origin or path,
+                        None,
+                        f"/{path} needs a folder /{parent}/, but {other.origin or parent} "
+                        f"produces a file /{parent}; rename one of them",
+                    )
+                )
+                break
+            parent = parent.rpartition("/")[0]
     if problems:
         raise ThoughtgenError(problems)
+
+
+def resolve_output(output: Path) -> Path:
+    """The folder to build into: an output path that is a symbolic link means its target,
+    which is built into (the link itself is never replaced)."""
+    if not output.is_symlink():
+        return output
+    target = Path(os.path.realpath(output))
+    if not target.exists():
+        raise ThoughtgenError.single(
+            str(output),
+            None,
+            f"is a link to {target}, which does not exist; create that folder or remove the link",
+        )
+    return target
 
 
 def check_output_dir(output: Path, site_dir: Path) -> None:
@@ -55,3 +86,15 @@ def check_output_dir(output: Path, site_dir: Path) -> None:
             "the folder is not empty and was not created by thoughtgen; "
             "choose another --output or empty it yourself"
         )
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    # The next output is staged beside this one, so both folders must take new files.
+    for folder, what in ((parent, "the folder holding it"), (out, "it")):
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise ThoughtgenError.single(
+                shown,
+                None,
+                f"cannot build here: {what} ({folder}) is read-only; make it writable "
+                f"(chmod u+w {folder}) or choose another --output",
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,13 +12,12 @@ from thoughtgen.errors import Problem, ThoughtgenError
 from thoughtgen.incremental.manifest import (
     Entry,
     Manifest,
-    folder_marks,
     foreign_files,
     read_manifest,
     write_manifest,
 )
 from thoughtgen.output.policy import check_collisions, check_output_dir
-from thoughtgen.output.tree import StagingTree, _intact, _write_one
+from thoughtgen.output.tree import StagingTree, _intact, write_one
 from thoughtgen.outputs import Planned
 from thoughtgen.parallel import parallel_map
 
@@ -54,6 +54,8 @@ def write_site(
     check_output_dir(output, site_dir)
     check_collisions(planned)
     output = output.absolute()
+    tree = StagingTree(output, clean)
+    tree.recover()
     manifest = read_manifest(output) if output.is_dir() else Manifest({}, {})
     old = manifest.files
     foreign, marks = foreign_files(output, manifest)
@@ -86,22 +88,44 @@ def write_site(
         else:
             todo.append(item)
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tree = StagingTree(output, clean)
     try:
         written = _produce(todo, usable, entries, tree, jobs, progress)
         removed = len(set(old) - set(entries))
         if not tree.started and not removed and set(entries) == set(old):
-            if entries != old or marks != manifest.folders or inputs != manifest.inputs:
-                write_manifest(output, entries, marks, inputs)
+            if (
+                entries != old
+                or marks != manifest.folders
+                or inputs != manifest.inputs
+                or manifest.foreign != tuple(foreign)
+            ):
+                write_manifest(output, entries, marks, inputs, tuple(foreign))
             return WriteReport(0, len(entries), 0, tuple(foreign))
-        tree.complete(entries)
+        tree.complete(entries, foreign, inputs)
+        warnings = tree.swap_in(foreign)
+    except OSError as exc:
+        tree.abandon()
+        raise write_failure(output, exc) from None
     except BaseException:
         tree.abandon()
         raise
-    warnings = tree.swap_in(foreign)
-    write_manifest(output, entries, folder_marks(output, entries, foreign), inputs)
     return WriteReport(written, len(entries) - written, removed, tuple(foreign), warnings)
+
+
+def write_failure(output: Path, exc: OSError) -> ThoughtgenError:
+    """One plain line for a failure to write: what happened, where, and what to do."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some disk space and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = "make the output folder and the folder holding it writable, or use --output"
+    else:
+        advice = "fix that and build again"
+    return ThoughtgenError.single(
+        str(output),
+        None,
+        f"could not write the site: {exc.strerror or exc}{where}; the previous site is "
+        f"still in place, unchanged; {advice}",
+    )
 
 
 def unchanged_output(output: Path, site_dir: Path, inputs: str) -> tuple[str, ...] | None:
@@ -122,8 +146,8 @@ def unchanged_output(output: Path, site_dir: Path, inputs: str) -> tuple[str, ..
     foreign, marks = foreign_files(output, manifest)
     if set(foreign) & set(manifest.files):
         return None
-    if marks != manifest.folders:
-        write_manifest(output, manifest.files, marks, inputs)
+    if marks != manifest.folders or manifest.foreign != tuple(foreign):
+        write_manifest(output, manifest.files, marks, inputs, tuple(foreign))
     return tuple(manifest.files)
 
 
@@ -163,20 +187,20 @@ def _produce(
     keyed = [item for item in todo if item.key is not None]
     if not keyed:
         return written
-    root = tree.root()
-    fresh = not tree.reused_spare
+    root = tree.take_over_folder()
+    shared = tree.reused_spare
 
     def make(index: int) -> tuple[int, Entry, bool]:
         item = keyed[index]
         out = item.produce()
         if out.data is None:  # copied as is: its key already says it changed
             assert out.source is not None
-            return index, _write_one(root, item.path, item.key, "", out.source, fresh), True
+            return index, write_one(root, item.path, item.key, "", out.source, shared), True
         digest = _digest(out.data)
         same = unchanged(item, digest)
         if same is not None:
             return index, same, False
-        return index, _write_one(root, item.path, item.key, digest, out.data, fresh), True
+        return index, write_one(root, item.path, item.key, digest, out.data, shared), True
 
     done = 0
     for _start, results in parallel_map(make, range(len(keyed)), jobs, chunk_size=32):

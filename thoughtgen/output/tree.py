@@ -1,11 +1,22 @@
-"""The staging tree: where the next output is assembled before it is swapped in."""
+"""The staging tree: where the next output is assembled before it is swapped in.
+
+The next output is always staged at ``.<name>.previous`` beside the output folder. After
+a swap that path holds the previous output, which the next build updates in place: it is
+not served, and its files are replaced, never written through, because unchanged ones are
+hard links shared with the live output. So at every instant the live folder is one whole
+build, and each of the two trees holds every file thoughtgen did not write (``CNAME``,
+``.git``): those are hard-linked into the staging tree before the swap, never moved.
+
+Every temporary name ends in ``TEMP_SUFFIX``; a build killed at any point leaves nothing
+that the next one publishes or keeps.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from thoughtgen.incremental.manifest import (
@@ -13,11 +24,16 @@ from thoughtgen.incremental.manifest import (
     MANIFEST,
     Entry,
     Manifest,
-    foreign_files,
+    folder_marks,
+    is_temporary,
     read_manifest,
     write_manifest,
 )
+from thoughtgen.output.atomic import TEMP_SUFFIX, new_folder_mode
 from thoughtgen.output.swap import exchange_folders
+
+# Present in the staging tree while a build changes it; removed just before the swap.
+DIRTY = f".thoughtgen-staging{TEMP_SUFFIX}"
 
 
 def _intact(path: Path, entry: Entry) -> bool:
@@ -29,106 +45,267 @@ def _intact(path: Path, entry: Entry) -> bool:
 
 
 class StagingTree:
-    """Where the next output is assembled before it is swapped in.
-
-    The previous build is kept beside the output (``.<name>.previous``); the next build
-    updates it in place (it is not served, and its files are replaced, never written
-    through, because unchanged ones are hard links shared with the live output) and
-    swaps it in. Where there is no usable previous tree, a fresh one is made.
-    """
+    """Where the next output is assembled before it is swapped in (see the module doc)."""
 
     def __init__(self, output: Path, clean: bool) -> None:
         self.output = output
         self.spare = output.with_name(f".{output.name}.previous")
-        # Present only between a swap and the return of the files that are not ours.
-        self.swapping = output.with_name(f".{output.name}.swapping")
+        self.parked = output.with_name(f".{output.name}.parked{TEMP_SUFFIX}")
         self.clean = clean
         self._root: Path | None = None
-        self._spare_entries: dict[str, Entry] = {}
+        self._spare = Manifest({}, {})
         self.reused_spare = False
         self.written: set[str] = set()
+        self.warnings: list[str] = []
 
     @property
     def started(self) -> bool:
         return self._root is not None
 
-    def root(self) -> Path:
-        if self._root is None:
-            spare_entries = read_manifest(self.spare).files if self.spare.is_dir() else {}
-            if spare_entries and self.output.is_dir() and not self.clean:
-                self._root, self._spare_entries, self.reused_spare = (
-                    self.spare,
-                    spare_entries,
-                    True,
-                )
-                self._rescue_stranded()
+    # -- before a build ---------------------------------------------------------------------
+    def recover(self) -> None:
+        """Put right what a build killed at any point left beside the output."""
+        parent = self.output.parent
+        if self.parked.exists():  # killed inside a two-rename swap
+            if not self.output.exists():
+                os.rename(self.parked, self.output)
+            elif not self.spare.exists():
+                os.rename(self.parked, self.spare)
             else:
-                self._root = Path(
-                    tempfile.mkdtemp(prefix=f".{self.output.name}.tmp-", dir=self.output.parent)
-                )
-        return self._root
+                self._discard(self.parked)
+        if not parent.is_dir():
+            return
+        name = self.output.name
+        for entry in os.scandir(parent):
+            # Left by earlier versions of thoughtgen: temporary trees and the swap marker.
+            if entry.name.startswith(f".{name}.tmp-") and entry.is_dir(follow_symlinks=False):
+                self._discard(Path(entry.path))
+            elif entry.name == f".{name}.swapping":
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
-    def _rescue_stranded(self) -> None:
-        """Files in the spare tree that are not ours (a .git left by an interrupted build)."""
-        for rel in foreign_files(self.spare, Manifest(self._spare_entries, {}))[0] + [
-            n for n in ALWAYS_KEPT if os.path.lexists(self.spare / n)
-        ]:
-            target = self.output / rel
-            if not os.path.lexists(target):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.spare / rel, target)
+    # -- staging ----------------------------------------------------------------------------
+    def take_over_folder(self) -> Path:
+        """Claim the folder the next output is staged in: the previous output when it can be
+        updated in place, else a new, empty folder at the same place."""
+        if self._root is not None:
+            return self._root
+        spare = read_manifest(self.spare) if self.spare.is_dir() else Manifest({}, {})
+        if spare.files and self.output.is_dir() and not self.clean:
+            self._spare, self.reused_spare = spare, True
+            if (self.spare / DIRTY).exists():  # a build was killed while it changed the tree
+                _remove_temporaries(self.spare)
+        else:
+            if os.path.lexists(self.spare):
+                self._discard(self.spare)
+            if os.path.lexists(self.spare):  # it held files of someone else's: set aside
+                kept = self.spare.with_name(f"{self.spare.name}.kept-{os.getpid()}")
+                os.rename(self.spare, kept)
+                self.warnings.append(
+                    f"{kept}: set aside because it holds files thoughtgen did not write"
+                )
+            os.mkdir(self.spare, new_folder_mode())
+        self._root = self.spare
+        (self._root / DIRTY).touch()
+        return self._root
 
     def write(self, path: str, key: str | None, digest: str, data: bytes | Path) -> Entry:
         self.written.add(path)
-        return _write_one(self.root(), path, key, digest, data, fresh=not self.reused_spare)
+        return write_one(self.take_over_folder(), path, key, digest, data, self.reused_spare)
 
-    def complete(self, entries: dict[str, Entry]) -> None:
-        """Make the tree hold exactly ``entries``: what this build wrote, the rest linked."""
-        root = self.root()
+    def complete(
+        self, entries: dict[str, Entry], foreign: list[str], inputs: str
+    ) -> None:
+        """Make the tree hold exactly ``entries`` plus the files that are not ours."""
+        root = self.take_over_folder()
         for path in entries:
             if path in self.written:
                 continue
             target = root / path
             if (
                 self.reused_spare
-                and self._spare_entries.get(path) == entries[path]
+                and self._spare.files.get(path) == entries[path]
                 and _intact(target, entries[path])
             ):
                 continue  # the same file as the live one (a hard link), or identical to it
             _link(self.output / path, target, replace=self.reused_spare)
-        stale = set(self._spare_entries) - set(entries)
+        stale = set(self._spare.files) - set(entries)
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
                 (root / path).unlink()
         _prune_empty_dirs(root, stale)
-        write_manifest(root, entries, {})
+        self._mirror_foreign(root, foreign)
+        marks = folder_marks(root, entries, foreign)
+        write_manifest(root, entries, marks, inputs, tuple(foreign))
+        (root / DIRTY).unlink()
+
+    def _mirror_foreign(self, root: Path, foreign: list[str]) -> None:
+        """Hard-link every file that is not ours from the live output into the tree."""
+        if self.reused_spare:
+            had = self._spare.foreign
+            if had is None:  # made by an older thoughtgen: find them
+                had = tuple(_files_not_ours(root, self._spare.files))
+            gone = set(had) - set(foreign)
+            for rel in gone:
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    (root / rel).unlink()
+            _prune_empty_dirs(root, gone)
+        for rel in foreign:
+            _link(self.output / rel, root / rel, replace=True)
+        for name in ALWAYS_KEPT:
+            _mirror(self.output / name, root / name)
 
     def abandon(self) -> None:
-        if self._root is not None and not self.reused_spare:
-            shutil.rmtree(self._root, ignore_errors=True)
-        # A spare left half-updated still has its old manifest: the next build
-        # re-checks every file of it against that manifest before trusting it.
+        """After a failure: free what this build wrote; the live output is untouched."""
+        root = self._root
+        if root is None:
+            return
+        if not self.reused_spare:
+            shutil.rmtree(root, ignore_errors=True)
+            return
+        # Files written by this build are the only ones not shared with the live output.
+        for path in (*self.written, *self._spare.files):
+            target = root / path
+            with contextlib.suppress(OSError):
+                if target.stat().st_nlink == 1:
+                    target.unlink()
+        _remove_temporaries(root)
+        with contextlib.suppress(OSError):
+            (root / DIRTY).unlink()
 
+    # -- the swap ---------------------------------------------------------------------------
     def swap_in(self, foreign: list[str]) -> tuple[str, ...]:
-        root = self.root()
+        """Make the staged tree live in one step; the previous output becomes the spare."""
+        root = self.take_over_folder()
         if not self.output.exists():
-            root.rename(self.output)
-            return ()
-        self.swapping.touch()
-        exchange_folders(root, self.output)
-        previous = root  # after the swap, this path holds the previous output
-        kept = [*(name for name in ALWAYS_KEPT if os.path.lexists(previous / name)), *foreign]
-        for rel in kept:
-            target = self.output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(previous / rel, target)
-        self.swapping.unlink()
-        if self.reused_spare:
-            return ()
-        if not self.spare.exists():
-            previous.rename(self.spare)
-            return ()
-        return _remove_old(previous, set(read_manifest(previous).files))
+            os.rename(root, self.output)
+            return tuple(self.warnings)
+        exchange_folders(root, self.output, self.parked)
+        # From here on the new site is live; what follows only tidies, and cannot fail it.
+        try:
+            self._reconcile(root, foreign)
+            old = read_manifest(root)
+            write_manifest(root, old.files, {}, old.inputs, tuple(foreign))
+        except OSError as exc:
+            self.warnings.append(f"{root}: could not tidy the previous output ({exc.strerror})")
+        return tuple(self.warnings)
+
+    def _reconcile(self, old: Path, foreign: list[str]) -> None:
+        """Files not ours that changed in the live folder while this build ran: the newer
+        copy (now in the previous tree) goes live."""
+        ours = set(read_manifest(old).files) | {MANIFEST}
+        known = set(foreign)
+        for rel in _files_not_ours(old, ours, include_kept=True):
+            if rel in known or rel.split("/", 1)[0] in ALWAYS_KEPT:
+                if _newer_than_live(old / rel, self.output / rel):
+                    _move(old / rel, self.output / rel)
+            elif not os.path.lexists(self.output / rel):  # made during the build
+                _move(old / rel, self.output / rel)
+
+    def _discard(self, tree: Path) -> None:
+        """Remove a tree thoughtgen staged or replaced: its own files, its temporary files and
+        its copies of files that are also in the live output. Anything else stays."""
+        manifest = read_manifest(tree)
+        ours = set(manifest.files) | set(manifest.foreign or ())
+        for rel in _all_files(tree):
+            path = tree / rel
+            if rel == MANIFEST:
+                continue
+            top = rel.split("/", 1)[0]
+            if (
+                rel in ours
+                or is_temporary(PurePosixPath(rel).name)
+                or os.path.lexists(self.output / rel)
+                or top in ALWAYS_KEPT  # a mirror of the live one, made by linking
+                or not (tree / MANIFEST).exists()  # never finished: nothing in it is the only copy
+            ):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        with contextlib.suppress(OSError):
+            (tree / MANIFEST).unlink()
+        for folder, _dirs, _files in sorted(os.walk(tree), key=lambda w: -len(w[0])):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
+def _newer_than_live(old: Path, live: Path) -> bool:
+    try:
+        before = old.lstat()
+    except OSError:
+        return False
+    try:
+        now = live.lstat()
+    except OSError:
+        return True
+    return (before.st_ino, before.st_dev) != (now.st_ino, now.st_dev) and (
+        before.st_mtime_ns > now.st_mtime_ns
+    )
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _all_files(root: Path, prefix: str = "") -> Iterable[str]:
+    """Every non-folder entry below ``root`` (links not followed), as relative paths."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        rel = f"{prefix}{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            yield from _all_files(Path(entry.path), f"{rel}/")
+        else:
+            yield rel
+
+
+def _files_not_ours(
+    root: Path, ours: Iterable[str], include_kept: bool = False
+) -> Iterable[str]:
+    known = set(ours) | {MANIFEST}
+    for rel in _all_files(root):
+        top = rel.split("/", 1)[0]
+        if rel in known or is_temporary(PurePosixPath(rel).name):
+            continue
+        if top in ALWAYS_KEPT and not include_kept:
+            continue
+        yield rel
+
+
+def _remove_temporaries(root: Path) -> None:
+    for rel in list(_all_files(root)):
+        if is_temporary(PurePosixPath(rel).name):
+            with contextlib.suppress(OSError):
+                (root / rel).unlink()
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """Make ``target`` a tree of hard links to ``source`` (a ``.git`` folder)."""
+    if not source.is_dir() or source.is_symlink():
+        if os.path.lexists(target) and not os.path.lexists(source):
+            _remove_tree(target)
+        elif os.path.lexists(source):
+            _link(source, target, replace=True)
+        return
+    if os.path.lexists(target) and not target.is_dir():
+        target.unlink()
+    wanted = set(_all_files(source))
+    for rel in wanted:
+        _link(source / rel, target / rel, replace=True)
+    for rel in set(_all_files(target)) - wanted:
+        with contextlib.suppress(OSError):
+            (target / rel).unlink()
+    _prune_empty_dirs(target, set())
+
+
+def _remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _prune_empty_dirs(root: Path, removed: set[str]) -> None:
@@ -143,20 +320,22 @@ def _prune_empty_dirs(root: Path, removed: set[str]) -> None:
             current = current.parent
 
 
-def _write_one(
-    root: Path, path: str, key: str | None, digest: str, data: bytes | Path, fresh: bool = False
+def write_one(
+    root: Path, path: str, key: str | None, digest: str, data: bytes | Path, shared: bool
 ) -> Entry:
-    """Write one file. In a tree that may share inodes with the live output (``fresh`` is
-    false), the file goes in as a new inode, never written through."""
+    """Write one file. In a tree that may share inodes with the live output (``shared``),
+    the file goes in as a new inode under a temporary name, never written through."""
     target = root / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    destination = target if fresh else target.with_name(f".{target.name}.tmp")
+    destination = target.with_name(f".{target.name}{TEMP_SUFFIX}") if shared else target
     if isinstance(data, Path):
-        shutil.copy2(data, destination)
+        shutil.copyfile(data, destination)
+        source_stat = data.stat()
+        os.utime(destination, ns=(source_stat.st_atime_ns, source_stat.st_mtime_ns))
         stat = destination.stat()
         digest = f"file:{key}"
     else:
-        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         try:
             view = memoryview(data)
             while view:
@@ -164,34 +343,33 @@ def _write_one(
             stat = os.fstat(fd)
         finally:
             os.close(fd)
-    if not fresh:
+    if shared:
         os.replace(destination, target)
     return Entry(key, digest, stat.st_size, stat.st_mtime_ns)
 
 
 def _link(source: Path, target: Path, replace: bool = False) -> None:
-    """The previous build's file, unchanged: a hard link keeps its bytes and its mtime."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp") if replace else target
-    try:
-        os.link(source, temp)
-    except OSError:
-        shutil.copy2(source, temp)
+    """The same file in another tree: a hard link keeps its bytes and its mtime."""
     if replace:
+        with contextlib.suppress(OSError):
+            before, now = source.lstat(), target.lstat()
+            if (before.st_ino, before.st_dev) == (now.st_ino, now.st_dev):
+                return  # already the same file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}{TEMP_SUFFIX}") if replace else target
+    with contextlib.suppress(FileNotFoundError):
+        if replace:
+            os.unlink(temp)
+    try:
+        os.link(source, temp, follow_symlinks=False)
+    except OSError:
+        if source.is_symlink():
+            os.symlink(os.readlink(source), temp)
+        else:
+            shutil.copy2(source, temp, follow_symlinks=False)  # where hard links are refused
+    if replace:
+        if os.path.isdir(target) and not os.path.islink(target):
+            _remove_tree(target)
         os.replace(temp, target)
         if os.path.lexists(temp):  # both were links to one file: rename() did nothing
             os.unlink(temp)
-
-
-def _remove_old(old: Path, manifest: set[str]) -> tuple[str, ...]:
-    """Delete the previous output: only files thoughtgen wrote, then the empty folders."""
-    for rel in (*manifest, MANIFEST):
-        path = old / rel
-        if path.is_file() or path.is_symlink():
-            path.unlink()
-    for root, _dirs, _files in sorted(os.walk(old), key=lambda w: -len(w[0])):
-        with contextlib.suppress(OSError):
-            os.rmdir(root)
-    if old.exists():
-        return (f"{old}: left in place because it holds files thoughtgen did not write",)
-    return ()

@@ -1,0 +1,71 @@
+"""Helpers for tests that run real build processes and look at the output folder from outside."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from thoughtgen.incremental.manifest import MANIFEST
+from thoughtgen.output.atomic import TEMP_SUFFIX
+
+NOW = "2026-11-22 12:00"
+
+
+def build_command(site: Path, *args: str, now: str = NOW) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "thoughtgen",
+        "build",
+        "--quiet",
+        "--source",
+        str(site),
+        "--now",
+        now,
+        *args,
+    ]
+
+
+def run_build(
+    site: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        build_command(site, *args),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def tree(folder: Path, *, with_git: bool = True) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes, the manifest aside."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() or path.name == MANIFEST:
+            continue
+        if not with_git and rel.split("/", 1)[0] == ".git":
+            continue
+        found[rel] = path.read_bytes()
+    return found
+
+
+def leftovers(parent: Path, output_name: str = "public") -> list[str]:
+    """Temporary files or folders anywhere beside or inside the output, and its spare."""
+    found = []
+    for entry in parent.iterdir():
+        name = entry.name
+        if name.startswith(f".{output_name}.") and name not in (
+            f".{output_name}.previous",
+            f".{output_name}.lock",
+        ):
+            found.append(name)
+    for folder in (parent / output_name, parent / f".{output_name}.previous"):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.name.endswith(TEMP_SUFFIX) or path.name.endswith(".tmp"):
+                    found.append(str(path.relative_to(parent)))
+    return sorted(found)
