@@ -168,7 +168,7 @@ def load_site(
     """
     config = config or load_config(options.site_dir, options.base_url)
     now = resolve_now(options.now, config)
-    refs, static = scan_sources(options.site_dir)
+    refs, static = scan_sources(options.site_dir, log)
     items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
     log.raise_if_errors()
     site = assemble(
@@ -248,6 +248,7 @@ def build(options: BuildOptions) -> BuildResult:
     with open_cache(options, config) as cache:
         site = load_site(options, log, config, cache)
         planning = Planning(site, options.site_dir)
+        log.warnings.extend(planning.theme.warnings)
         inputs = planning.inputs_digest()
         kept = None if options.clean else unchanged_output(output_dir, options.site_dir, inputs)
         if kept is not None:  # made from these very inputs: nothing to do

@@ -57,7 +57,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     config = site.config
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            theme.template_loader(),
             jinja2.PrefixLoader(
                 {PARENT_PREFIX: jinja2.FileSystemLoader(str(theme.parent_template_dir))},
                 delimiter="/",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
+
+from thoughtgen.errors import ProblemLog, ThoughtgenError
 
 POST_SUFFIXES = (".md", ".markdown")
 
@@ -20,14 +24,18 @@ class SourceRef:
     size: int
     mtime_ns: int
     inode: int
+    ctime_ns: int  # changes with any write, even one that puts the old mtime back
 
     @property
     def mtime(self) -> float:
         return self.mtime_ns / 1e9
 
     def read_bytes(self) -> bytes:
-        with open(self.path, "rb") as handle:
-            return handle.read()
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read()
+        except OSError as exc:  # removed or locked since the scan
+            raise ThoughtgenError.single(self.rel, None, f"cannot read: {exc.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -38,43 +46,147 @@ class StaticFile:
     out_path: str
 
 
-def scan_sources(site_dir: Path) -> tuple[list[SourceRef], list[StaticFile]]:
-    """Every post and page file (with its stat), and every static file, in a stable order."""
-    content = site_dir / "content"
+def scan_sources(
+    site_dir: Path, log: ProblemLog | None = None
+) -> tuple[list[SourceRef], list[StaticFile]]:
+    """Every post and page file (with its stat), and every static file, in a stable order.
+
+    Problems go to ``log``; without one, errors are raised and warnings dropped.
+    """
+    own_log = log is None
+    log = log or ProblemLog()
+    walker = Walker(site_dir, log, "not published")
     refs: list[SourceRef] = []
     for kind, folder, recursive in (("post", "posts", True), ("page", "pages", False)):
-        base = content / folder
-        for rel, entry in _walk(base, recursive):
-            if entry.name.lower().endswith(POST_SUFFIXES):
-                stat = entry.stat()
+        for found in walker.files(f"content/{folder}", recursive):
+            if found.name.lower().endswith(POST_SUFFIXES):
                 refs.append(
                     SourceRef(
-                        f"content/{folder}/{rel}",
-                        kind,
-                        entry.path,
-                        stat.st_size,
-                        stat.st_mtime_ns,
-                        stat.st_ino,
+                        rel=found.rel,
+                        kind=kind,
+                        path=found.path,
+                        size=found.stat.st_size,
+                        mtime_ns=found.stat.st_mtime_ns,
+                        inode=found.stat.st_ino,
+                        ctime_ns=found.stat.st_ctime_ns,
                     )
                 )
-    static = [StaticFile(Path(entry.path), rel) for rel, entry in _walk(content / "static", True)]
+    static = [
+        StaticFile(Path(found.path), found.rel.removeprefix("content/static/"))
+        for found in walker.files("content/static", True)
+    ]
+    if own_log:
+        log.raise_if_errors()
     return refs, static
 
 
-def _walk(base: Path, recursive: bool, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
-    """(relative POSIX path, entry) of the files below ``base``, sorted; [] if it is missing."""
-    try:
-        entries = sorted(os.scandir(base), key=lambda e: e.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    found: list[tuple[str, os.DirEntry[str]]] = []
-    for entry in entries:
-        if entry.is_dir():
-            if recursive:
-                found += _walk(Path(entry.path), True, f"{prefix}{entry.name}/")
-        elif entry.is_file():
-            found.append((f"{prefix}{entry.name}", entry))
-    return found
+def shown(name: str) -> str:
+    """A file name as text that can always be printed: undecodable bytes become ``\\xe9``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    rel: str  # POSIX path relative to the site
+    path: str
+    stat: os.stat_result
+
+    @property
+    def name(self) -> str:
+        return self.rel.rpartition("/")[2]
+
+
+class Walker:
+    """Lists files below the site's folders without ever leaving the site.
+
+    A link whose target lies outside the site is not followed (a link to /etc/passwd in
+    static/ would publish it), nor is one to a folder that contains it (it would loop
+    forever). Pipes, sockets and devices are skipped: opening a pipe blocks. Each of these
+    is a warning; a name that is not UTF-8 cannot become a URL or a message, so it is an
+    error.
+    """
+
+    def __init__(self, site_dir: Path, log: ProblemLog, skipped: str) -> None:
+        self.site_dir = site_dir
+        self.root = Path(os.path.realpath(site_dir))
+        self.log = log
+        self.skipped = skipped  # what a skipped file misses: "not published", "not used"
+
+    def files(self, rel: str, recursive: bool, folder: Path | None = None) -> list[FoundFile]:
+        """Regular files below the site folder ``rel`` (found at ``folder`` if given), sorted.
+
+        [] if the folder is missing.
+        """
+        path = str(folder) if folder is not None else os.path.join(self.site_dir, rel)
+        if not os.path.lexists(path):
+            return []
+        kind = self._kind(rel, path, None)
+        return self._walk(rel, path, kind[1], recursive) if kind and kind[0] == "dir" else []
+
+    def _walk(self, rel: str, path: str, real: str, recursive: bool) -> list[FoundFile]:
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            self.log.error(shown(rel), None, f"cannot read this folder: {exc.strerror}")
+            return []
+        found: list[FoundFile] = []
+        for entry in entries:
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if _UNDECODED.search(entry.name):
+                self.log.error(shown(child), None, "the file name is not valid UTF-8; rename it")
+                continue
+            kind = self._kind(child, entry.path, real)
+            if kind is None:
+                continue
+            if kind[0] == "dir":
+                if recursive:
+                    found += self._walk(child, entry.path, kind[1], True)
+            else:
+                found.append(FoundFile(child, entry.path, kind[2]))
+        return found
+
+    def _kind(
+        self, rel: str, path: str, parent_real: str | None
+    ) -> tuple[str, str, os.stat_result] | None:
+        """("dir" or "file", real path, stat) of a walkable entry; None (and why) if not."""
+        try:
+            is_link = os.path.islink(path)
+            stat = os.stat(path)
+        except OSError as exc:
+            self._cannot_read(rel, exc)
+            return None
+        real = os.path.realpath(path) if is_link or parent_real is None else ""
+        if not real:
+            real = os.path.join(parent_real or "", os.path.basename(path))
+        is_dir = S_ISDIR(stat.st_mode)
+        if (is_link or parent_real is None) and not Path(real).is_relative_to(self.root):
+            what = "folder" if is_dir else "file"
+            self.log.warn(rel, None, f"a link to a {what} outside the site; {self.skipped}")
+            return None
+        if is_dir:
+            if is_link and parent_real is not None and Path(parent_real).is_relative_to(real):
+                self.log.warn(rel, None, "a link to a folder that contains it; skipped")
+                return None
+            return ("dir", real, stat)
+        if not S_ISREG(stat.st_mode):
+            self.log.warn(
+                rel, None, f"not a regular file (a pipe, socket or device); {self.skipped}"
+            )
+            return None
+        if not os.access(path, os.R_OK):
+            self._cannot_read(rel, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+            return None
+        return ("file", real, stat)
+
+    def _cannot_read(self, rel: str, exc: OSError) -> None:
+        if rel.lower().endswith(POST_SUFFIXES) and not rel.startswith("content/static/"):
+            self.log.error(rel, None, f"cannot read: {exc.strerror}")
+        else:
+            self.log.warn(rel, None, f"cannot read: {exc.strerror}; skipped")
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # how os.fsdecode keeps bytes that are not UTF-8
 
 
 # C0 controls (tab and newline aside), lone surrogates and non-characters: invalid in HTML and

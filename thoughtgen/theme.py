@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from thoughtgen.errors import ThoughtgenError
-from thoughtgen.sources import StaticFile
+import jinja2
+
+from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
+from thoughtgen.sources import StaticFile, Walker
 
 DEFAULT_THEME = "default"
 PARENT_PREFIX = "!default"  # {% extends "!default/base.html" %} reaches the bundled version
@@ -27,6 +31,8 @@ def bundled_theme_dir() -> Path:
 class Theme:
     name: str
     dirs: tuple[Path, ...]  # most specific first; the bundled default last
+    files: tuple[Path, ...] = ()  # every usable file of the chain; links out of the site left out
+    warnings: tuple[Problem, ...] = ()  # the files left out, and why
 
     @property
     def template_dirs(self) -> list[Path]:
@@ -39,12 +45,7 @@ class Theme:
     @cached_property
     def digests(self) -> dict[Path, str]:
         """The SHA-256 of every file of every theme in the chain, each read once per build."""
-        return {
-            path: hashlib.sha256(path.read_bytes()).hexdigest()
-            for directory in self.dirs
-            for path in sorted(directory.rglob("*"))
-            if path.is_file()
-        }
+        return {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in self.files}
 
     @cached_property
     def static_files(self) -> tuple[StaticFile, ...]:
@@ -57,9 +58,57 @@ class Theme:
                     chosen[path.relative_to(static).as_posix()] = path
         return tuple(StaticFile(p, THEME_STATIC_PREFIX + rel) for rel, p in sorted(chosen.items()))
 
+    @cached_property
+    def templates(self) -> dict[str, Path]:
+        """Template name → file; a more specific theme's file replaces the default's."""
+        chosen: dict[str, Path] = {}
+        for directory in reversed(self.dirs):
+            templates = directory / "templates"
+            for path in self.files:
+                if path.is_relative_to(templates):
+                    chosen[path.relative_to(templates).as_posix()] = path
+        return chosen
+
+    def template_loader(self) -> jinja2.BaseLoader:
+        """Loads only the theme's listed templates, so a link out of the site is never read."""
+        return _ListedLoader(self.templates)
+
+
+class _ListedLoader(jinja2.BaseLoader):
+    def __init__(self, templates: dict[str, Path]) -> None:
+        self.templates = templates
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.templates.get("/".join(jinja2.loaders.split_template_path(template)))
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        mtime = path.stat().st_mtime_ns
+        text = path.read_text(encoding="utf-8")
+
+        def uptodate() -> bool:
+            try:
+                return path.stat().st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return text, str(path), uptodate
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.templates)
+
+
+_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
 
 def find_theme(site_dir: Path, name: str) -> Theme:
+    """The theme chain for ``name``, its files listed without leaving the site."""
     bundled = bundled_theme_dir().resolve()
+    if not _THEME_NAME.fullmatch(name):  # a name, never a path out of themes/
+        raise ThoughtgenError.single(
+            "thoughtgen.yaml", None, f"theme {name!r} is not a name of a folder in themes/"
+        )
     own = (site_dir / "themes" / name).resolve()
     if name != DEFAULT_THEME and not own.is_dir():
         raise ThoughtgenError.single(
@@ -67,5 +116,13 @@ def find_theme(site_dir: Path, name: str) -> Theme:
             None,
             f"theme {name!r} not found: expected a folder themes/{name}/ in the site",
         )
+    log = ProblemLog()
+    files: list[Path] = []
     dirs = [own] if own.is_dir() and own != bundled else []
-    return Theme(name, (*dirs, bundled))
+    if dirs:
+        walker = Walker(site_dir, log, "not used")
+        files += [Path(f.path) for f in walker.files(f"themes/{name}", True, own)]
+    bundled_walker = Walker(bundled, log, "not used")
+    files += [Path(f.path) for f in bundled_walker.files("", True, bundled)]
+    log.raise_if_errors()
+    return Theme(name, (*dirs, bundled), tuple(files), tuple(log.warnings))
