@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -11,6 +13,7 @@ from thoughtgen.calendar.ics import render_ics
 from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
 from thoughtgen.feeds import feed_specs
+from thoughtgen.incremental.cache import RACY_NS
 from thoughtgen.incremental.fingerprints import Fingerprints
 from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile, Planned
@@ -28,16 +31,26 @@ class Planning:
         self.theme = find_theme(site_dir, site.config.theme)
         self.renderer = HtmlRenderer(site, self.theme, site_dir)
         self.prints = Fingerprints(site, self.theme, self.renderer.env)
+        self.started_ns = time.time_ns()
+
+    def identity(self, path: Path) -> str:
+        """What tells a file's bytes apart from one build to the next, without reading them.
+
+        Size, mtime, ctime, inode and device: a rename, ``cp -p`` or ``touch`` changes at
+        least one (ctime cannot be set back). A file changed within RACY_NS of this build
+        might change again within the same clock tick unseen, so its bytes are hashed.
+        """
+        stat = path.stat()
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self.started_ns - RACY_NS:
+            return "sha:" + hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
 
     def inputs_digest(self) -> str:
         """One digest of everything the outputs are made from: equal digests, equal outputs."""
         site = self.site
         calendar = site.config.calendar
         today = site.now.astimezone(site.config.tz).date() if calendar.page or calendar.ics else ""
-        static = []
-        for file in site.static:
-            stat = file.source.stat()
-            static.append((file.out_path, stat.st_size, stat.st_mtime_ns))
+        static = [(f.out_path, self.identity(f.source)) for f in site.static]
         return self.prints.of(
             [
                 self.prints.global_key,
@@ -94,11 +107,15 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     ):
         planned.append(Planned(path, origin, None, partial(sitemap.nth, index)))
     planned += extra_files
-    static = [(f, f"theme file {f.source.name}") for f in theme.static_files]
-    static += [(f, f"content/static/{f.out_path}") for f in site.static]
-    for file, origin in static:
-        stat = file.source.stat()
-        key = f"static:{file.source}:{stat.st_size}:{stat.st_mtime_ns}"
+    static = [
+        (f, f"theme file {f.source.name}", "sha256:" + theme.digests[f.source])  # read already
+        for f in theme.static_files
+    ]
+    static += [
+        (f, f"content/static/{f.out_path}", planning.identity(f.source)) for f in site.static
+    ]
+    for file, origin, identity in static:
+        key = f"static:{file.source}:{identity}"
         planned.append(
             Planned(
                 file.out_path,

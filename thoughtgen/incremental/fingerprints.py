@@ -1,10 +1,10 @@
 """Keys for outputs: a page whose key is unchanged since the last build need not be rendered.
 
 A key covers everything that can change a page: thoughtgen's version, the config, every
-template and static file of the theme, the page's own context (posts by the hash of their
-source, status and tags), and the parts of ``site`` the theme's templates actually read,
-found by walking their syntax trees. A theme that uses ``site`` in a way the walk cannot
-follow makes every page depend on the whole site: slower, never wrong.
+template and static file of the theme, the page's own context (every field of each post and
+page in it, a body by the hash of its source), and the parts of ``site`` the theme's
+templates actually read, found by walking their syntax trees. A theme that uses ``site`` in
+a way the walk cannot follow makes every page depend on the whole site: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from jinja2 import nodes
 
 from thoughtgen import __version__
 from thoughtgen.markup import markdown_settings
-from thoughtgen.model import Page, Post, Site, Tag
-from thoughtgen.render import Pager
+from thoughtgen.model import Body, Page, Post, Site, Tag
 from thoughtgen.theme import Theme
 
-WHOLE_SITE = ("posts", "all_posts", "pages", "tags", "now", "include_drafts", "include_future")
+# Every field, so a field added to Site is covered without anyone remembering to list it.
+WHOLE_SITE = tuple(f.name for f in fields(Site))
 
 
 def _hash(*parts: object) -> str:
@@ -78,12 +78,62 @@ def _chains(tree: nodes.Node) -> set[tuple[str, ...]]:
     return found
 
 
-class Fingerprints:
-    """Stable digests of model objects, memoised for one build."""
+def _by_key(pair: tuple[Any, Any]) -> str:
+    return repr(pair[0])
+
+
+class Digests:
+    """Stable digests of model values, memoised for one build.
+
+    A dataclass (Post, Page, Tag, the config...) is digested field by field, as
+    ``dataclasses.fields`` lists them, so a field added to the model is part of every key
+    at once. A Body counts by the digest of its source; mappings and sequences by their
+    items.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, str] = {}
+        self._keep: list[object] = []  # memoised values stay alive, so their ids stay unique
+
+    def of(self, value: Any) -> str:
+        """A digest of ``value`` as a template could see it."""
+        if value is None or isinstance(value, str | int | float | bool):
+            return repr(value)
+        memo = self._memo.get(id(value))
+        if memo is not None:
+            return memo
+        if isinstance(value, Body):
+            digest = _hash("body", value.digest)  # the HTML follows from the source bytes
+        elif isinstance(value, datetime | date):
+            zone = repr(value.tzinfo) if isinstance(value, datetime) else ""
+            digest = _hash(type(value).__name__, value.isoformat(), zone)
+        elif isinstance(value, dict) or (hasattr(value, "items") and callable(value.items)):
+            digest = _hash(
+                "map",
+                *(f"{k!r}={self.of(v)}" for k, v in sorted(value.items(), key=_by_key)),
+            )
+        elif isinstance(value, list | tuple | set | frozenset):
+            items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+            digest = _hash("seq", *(self.of(v) for v in items))
+        elif is_dataclass(value) and not isinstance(value, type):
+            digest = _hash(
+                type(value).__name__,
+                *(f"{f.name}={self.of(getattr(value, f.name))}" for f in fields(value)),
+            )
+        else:
+            digest = _hash(type(value).__name__, repr(value))
+        if isinstance(value, Post | Page | Tag):  # shared by many pages: worth remembering
+            self._memo[id(value)] = digest
+            self._keep.append(value)
+        return digest
+
+
+class Fingerprints(Digests):
+    """The keys of one build's outputs."""
 
     def __init__(self, site: Site, theme: Theme, env: jinja2.Environment) -> None:
+        super().__init__()
         self.site = site
-        self._memo: dict[int, str] = {}
         config = site.config
         self.global_key = _hash_bytes(
             repr(
@@ -113,58 +163,6 @@ class Fingerprints:
             if callable(value) and not isinstance(value, type):
                 return self.of([self.site.all_posts, self.site.pages, self.site.now])
         return self.of(value)
-
-    def of(self, value: Any) -> str:
-        """A digest of ``value`` as a template could see it."""
-        if value is None or isinstance(value, str | int | float | bool):
-            return repr(value)
-        memo = self._memo.get(id(value))
-        if memo is not None:
-            return memo
-        if isinstance(value, Post):
-            digest = _hash(
-                "post",
-                value.body.digest,
-                value.status,
-                value.tags,
-                value.author,
-                value.file_modified,
-                self.of(value.extra),
-            )
-        elif isinstance(value, Page):
-            digest = _hash("page", value.body.digest, value.draft, self.of(value.extra))
-        elif isinstance(value, Pager):
-            digest = _hash(
-                "pager",
-                value.number,
-                value.total,
-                value.url,
-                value.prev_url,
-                value.next_url,
-                *(self.of(item) for item in value.items),
-            )
-        elif isinstance(value, Tag):
-            digest = _hash("tag", value.name, value.slug, *(self.of(p) for p in value.posts))
-        elif isinstance(value, datetime | date):
-            digest = value.isoformat()
-        elif isinstance(value, dict) or (hasattr(value, "items") and callable(value.items)):
-            digest = _hash(
-                "map",
-                *(f"{k}={self.of(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))),
-            )
-        elif isinstance(value, list | tuple | set | frozenset):
-            items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-            digest = _hash("seq", *(self.of(v) for v in items))
-        elif is_dataclass(value):
-            digest = _hash(
-                type(value).__name__,
-                *(f"{f.name}={self.of(getattr(value, f.name))}" for f in fields(value)),
-            )
-        else:
-            digest = _hash(type(value).__name__, repr(value))
-        if isinstance(value, Post | Page | Tag):  # they live as long as the build: ids are stable
-            self._memo[id(value)] = digest
-        return digest
 
     def page_key(self, template: str, url: str, context: dict[str, Any]) -> str:
         return _hash(
