@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,14 +15,15 @@ from thoughtgen.assemble import assemble
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
-from thoughtgen.incremental.cache import BuildCache
+from thoughtgen.incremental.cache import BuildCache, Fresh
+from thoughtgen.incremental.records import encode_item
 from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
 from thoughtgen.output.policy import check_output_dir
 from thoughtgen.output.produce import WriteReport, unchanged_output, write_site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
-from thoughtgen.parse import ParsedItem, digest_of, lean_pickle, parse_source, shared_renderer
+from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
 from thoughtgen.plan import Planning, plan_site
 from thoughtgen.sources import SourceRef, scan_sources
 
@@ -126,33 +126,34 @@ def read_items(
     tz = config.tz
     keep_html = cache is None
 
-    def parse(job: tuple[int, SourceRef, bytes | None]) -> tuple[bytes, str] | list[Problem]:
+    def parse(job: tuple[int, SourceRef, bytes | None]) -> Fresh | list[Problem]:
         _index, ref, data = job
         result = parse_source(ref.rel, ref.kind, data or ref.read_bytes(), tz, shared_renderer())
         if isinstance(result, list):
             return result
-        return lean_pickle(result, keep_html)
+        item, html = lean_item(result, keep_html)
+        return Fresh(ref, item, None if keep_html else encode_item(item), html)
 
     done = len(found)
     for start, results in parallel_map(parse, todo, jobs):
         fresh = []
-        for (index, ref, _data), result in zip(todo[start:], results, strict=False):
+        for (index, _ref, _data), result in zip(todo[start:], results, strict=False):
             if isinstance(result, list):
                 for problem in result:
                     log.error(problem.path, problem.line, problem.message)
             else:
-                fresh.append((index, ref, *result))
+                fresh.append((index, result))
         if cache is not None:
-            items = cache.store([(ref, meta, html) for _i, ref, meta, html in fresh])
+            items = cache.store([one for _i, one in fresh])
         else:
-            items = [pickle.loads(meta) for _i, _ref, meta, _html in fresh]
-        for (index, *_rest), item in zip(fresh, items, strict=True):
+            items = [one.item for _i, one in fresh]
+        for (index, _one), item in zip(fresh, items, strict=True):
             found[index] = item
         done += len(results)
         if progress is not None:
             progress("Reading", done, len(refs))
     if cache is not None:
-        cache.forget_missing()
+        cache.finish()
     return [found[i] for i in sorted(found)]
 
 

@@ -7,7 +7,6 @@ so it can be computed in a worker process and kept in the build cache.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
@@ -40,15 +39,15 @@ def shared_renderer() -> MarkdownRenderer:
     return _RENDERER[0]
 
 
-def lean_pickle(item: ParsedItem, keep_html: bool = False) -> tuple[bytes, str]:
-    """The item pickled without its HTML (which travels and is stored on its own), and the HTML.
+def lean_item(item: ParsedItem, keep_html: bool = False) -> tuple[ParsedItem, str]:
+    """The item without its HTML (which travels and is stored on its own), and the HTML.
 
-    With ``keep_html`` the pickle carries the HTML too (builds without a cache).
+    With ``keep_html`` the item keeps the HTML too (builds without a cache).
     """
     html = item.body.html
     if not keep_html:
         object.__setattr__(item, "body", Body(item.body.digest))  # ours alone: no copy needed
-    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), html
+    return item, html
 
 
 def digest_of(data: bytes) -> str:
