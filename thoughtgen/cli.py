@@ -305,27 +305,40 @@ def init(directory: Path) -> None:
 @click.argument("title")
 @site_option
 @click.option("--tags", default="", metavar="A,B", help="Comma-separated tags.")
-@click.option("--draft", "status", flag_value="draft", help="Create it as a draft.")
+@click.option("--draft", "status", flag_value="draft", help="Create it as a draft (the default).")
 @click.option("--idea", "status", flag_value="idea", help="Create it as an idea for the backlog.")
+@click.option(
+    "--publish",
+    "status",
+    flag_value="published",
+    help="Create it published, dated now: the next build puts it online.",
+)
 @click.option(
     "--schedule",
     metavar="next|DATETIME",
-    help="Date it for the next free calendar slot, or for DATETIME.",
+    help="Date it for the next free calendar slot, or for DATETIME, and let it go out then.",
 )
 @user_errors
 def new(title: str, source: Path, tags: str, status: str | None, schedule: str | None) -> None:
-    """Create a post with complete front matter and print its path.
+    """Create a draft post with complete front matter and print its path.
+
+    The post starts as a draft with placeholder text, so no build publishes it until you
+    say so: with --publish or --schedule here, or later with `thoughtgen schedule
+    --publish`. A build warns about a published post that still has the placeholder.
 
     \b
     Examples:
       thoughtgen new "Give before you ask" --tags networking,generosity
       thoughtgen new "Notes on mentoring" --idea
       thoughtgen new "Year in review" --schedule next
+      thoughtgen new "Launch day" --publish
     """
     from thoughtgen.service import new_post
 
     tag_list = [t.strip() for t in tags.split(",") if t.strip()]
-    path = new_post(source, title, tag_list, status or "published", schedule)
+    if status is None:
+        status = "published" if schedule else "draft"
+    path = new_post(source, title, tag_list, status, schedule)
     click.echo(os.path.relpath(path))
 
 

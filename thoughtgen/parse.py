@@ -23,6 +23,7 @@ from thoughtgen.frontmatter import (
 )
 from thoughtgen.markup import MarkdownRenderer, collapse_space
 from thoughtgen.model import Body, TagRef
+from thoughtgen.scaffold import PLACEHOLDER_WARNING, placeholder_line
 from thoughtgen.slugs import slugify, unsafe_slug_reason
 from thoughtgen.sources import clean_text, decode_newlines
 
@@ -120,6 +121,8 @@ def parse_source(
     ]
     if fields.errors:
         return fields.errors
+    if is_post and not unpublished and (line := placeholder_line(fm.body, fm.body_line)):
+        warnings.append(Problem(rel, line, PLACEHOLDER_WARNING))
     rendered = renderer.render(fm.body)
     digest = digest_of(data)
     return ParsedItem(

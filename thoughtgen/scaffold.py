@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -38,8 +39,9 @@ little YAML at the top, like this one.
 
 ## Writing the next post
 
-Run `thoughtgen new "My next post"` to create one, then `thoughtgen serve` to watch it in
-the browser while you write: the page reloads every time you save.
+Run `thoughtgen new "My next post"` to create a draft, then `thoughtgen serve --drafts` to
+watch it in the browser while you write: the page reloads every time you save. When it is
+ready, `thoughtgen schedule content/posts/my-next-post.md --next --publish` lets it go out.
 
 ## Keeping a rhythm
 
@@ -96,21 +98,49 @@ def init_files(now: datetime) -> dict[str, str]:
     }
 
 
+# The first line of every post ``thoughtgen new`` writes. Parsing looks for it (however the
+# writer's editor re-wraps it) to warn before a stub goes out: change it only together
+# with PLACEHOLDER_PATTERN, and keep it a sentence no finished post would contain.
+PLACEHOLDER_MARKER = "Replace this placeholder text from thoughtgen new with your post."
+PLACEHOLDER_PATTERN = re.compile(r"\s+".join(map(re.escape, PLACEHOLDER_MARKER.split())))
+PLACEHOLDER_WARNING = (
+    "still has the placeholder text from 'thoughtgen new'; "
+    "write the post or mark it 'status: draft'"
+)
+
+
+def placeholder_line(body: str, body_line: int) -> int | None:
+    """The file line where ``body`` (starting on ``body_line``) has the placeholder, if it does."""
+    match = PLACEHOLDER_PATTERN.search(body)
+    if match is None:
+        return None
+    return body_line + body.count("\n", 0, match.start())
+
+
 def new_post_text(title: str, date: str | None, tags: Sequence[str], status: str) -> str:
-    """Front matter and a starting line for ``thoughtgen new``."""
+    """Front matter and placeholder text for ``thoughtgen new``.
+
+    ``status`` is "draft", "idea" or "published" (scheduled posts are published ones with a
+    future date).
+    """
     lines = ["---", f"title: {yaml_value(title)}"]
     if date:
         lines.append(f"date: {date}")
     lines.append(f"tags: [{', '.join(yaml_value(t) for t in tags)}]")
     lines.append('summary: ""')
-    if status == "draft":
-        lines.append("draft: true")
-    elif status == "idea":
-        lines.append("status: idea")
+    if status in ("draft", "idea"):
+        lines.append(f"status: {status}")
     lines += [
         "---",
-        "Start writing here. The first paragraph becomes the summary unless you",
-        "fill in `summary` above or put `<!--more-->` after your introduction.",
+        PLACEHOLDER_MARKER,
         "",
+        "The first paragraph becomes the summary unless you fill in `summary` above or put",
+        "`<!--more-->` after your introduction.",
     ]
-    return "\n".join(lines)
+    if status in ("draft", "idea"):
+        lines += [
+            "",
+            f"This {status} is not published. When it is ready, run `thoughtgen schedule` on",
+            "this file with `--next --publish` to date it for the next free slot.",
+        ]
+    return "\n".join([*lines, ""])
