@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from thoughtgen.errors import shown
+
 _DATE_RE = re.compile(
     r"""^\s*
     (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
@@ -20,8 +22,23 @@ _DATE_RE = re.compile(
 )
 
 
+# The years thoughtgen accepts. Python's dates end at years 1 and 9999, and the calendar
+# reaches weeks and months around a date, so dates near those ends cannot be worked with;
+# no post is published before year 1000 or after 9000 either.
+FIRST_YEAR, LAST_YEAR = 1000, 9000
+
+
 class DateError(ValueError):
     """A date that cannot be understood; the message says why."""
+
+
+def check_year(value: date, original: object) -> None:
+    """Raise DateError when ``value`` is outside the years thoughtgen works with."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DateError(
+            f"date {shown(original)} is out of range; "
+            f"use a year between {FIRST_YEAR} and {LAST_YEAR}"
+        )
 
 
 def parse_datetime(value: object, tz: tzinfo) -> datetime:
@@ -31,16 +48,18 @@ def parse_datetime(value: object, tz: tzinfo) -> datetime:
     ``2024-03-05 14:30:00 +0200`` and ``date``/``datetime`` objects. A value without
     an offset is taken to be in ``tz`` (the site's timezone); a bare date means midnight.
     """
+    if isinstance(value, date):
+        check_year(value, str(value))
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, date):
         return datetime.combine(value, time(0, 0), tzinfo=tz)
     if not isinstance(value, str):
-        raise DateError(f"expected a date such as 2024-03-05 14:30, got {value!r}")
+        raise DateError(f"expected a date such as 2024-03-05 14:30, got {shown(value)}")
     match = _DATE_RE.match(value)
     if match is None:
         raise DateError(
-            f"cannot read date {value!r}; write it as 2024-03-05, 2024-03-05 14:30 "
+            f"cannot read date {shown(value)}; write it as 2024-03-05, 2024-03-05 14:30 "
             "or 2024-03-05T14:30:00+02:00"
         )
     parts = match.groupdict()
@@ -55,7 +74,8 @@ def parse_datetime(value: object, tz: tzinfo) -> datetime:
             int((parts["fraction"] or "0").ljust(6, "0")),
         )
     except ValueError as exc:
-        raise DateError(f"date {value!r} does not exist ({exc})") from None
+        raise DateError(f"date {shown(value)} does not exist ({exc})") from None
+    check_year(result, value)
     offset = parts["tz"]
     if offset is None:
         return result.replace(tzinfo=tz)
@@ -70,7 +90,7 @@ def _parse_offset(text: str, original: str) -> tzinfo:
     hours = int(digits[:2])
     minutes = int(digits[2:] or 0)
     if hours > 23 or minutes > 59:
-        raise DateError(f"date {original!r} has an impossible UTC offset {text!r}")
+        raise DateError(f"date {shown(original)} has an impossible UTC offset {text!r}")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 

@@ -6,6 +6,7 @@ Every problem names the file and, where known, the line, so the CLI can print
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,3 +59,23 @@ class ProblemLog:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise ThoughtgenError(sorted(self.errors, key=lambda p: p.sort_key))
+
+
+_SHOWN_LIMIT = 60
+
+
+def shown(value: object, limit: int = _SHOWN_LIMIT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for quoting input in a message.
+
+    Input can be arbitrarily large (a long line, a list of a million items); a message
+    must stay one readable line, so nested values are summarised before they are printed.
+    """
+    short = reprlib.Repr()
+    short.maxlevel = 2
+    short.maxstring = short.maxother = limit
+    short.maxlist = short.maxtuple = short.maxdict = short.maxset = 4
+    text = short.repr(value)
+    if len(text) <= limit:
+        return text
+    quote = text[0] if text[:1] in ("'", '"') else ""
+    return text[: limit - 2] + "…" + quote

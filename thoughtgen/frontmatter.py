@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
+from thoughtgen.errors import shown
+from thoughtgen.yamlio import MAX_BYTES, YamlSyntaxError, parse_yaml
 
 KNOWN_KEYS = (
     "title",
@@ -41,12 +43,19 @@ class FrontMatterError(Exception):
         self.message = message
 
 
+# A top-level ``key: value`` line as writers type it (the key a plain name).
+_KEY_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(?P<value>.*))?$")
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     data: dict[str, Any]
     key_lines: dict[str, int]  # absolute 1-based line numbers in the file
     body: str
     body_line: int  # the file line the body starts on
+    # Keys left empty because what followed the colon began with " #", a YAML comment:
+    # key → the text after the '#'.
+    commented: dict[str, str] = field(default_factory=dict)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
@@ -76,18 +85,90 @@ def split_front_matter(text: str) -> FrontMatter:
     nl = text.find("\n", end)
     body = "" if nl == -1 else text[nl + 1 :]
     yaml_lines = yaml_text.count("\n")
+    size = len(yaml_text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise FrontMatterError(
+            1,
+            f"front matter is larger than {MAX_BYTES // 1024} KiB ({size // 1024} KiB); "
+            "keep long text in the body",
+        )
     try:
-        doc = parse_yaml(yaml_text)
+        doc = parse_yaml(yaml_text, first_line=2)
     except YamlSyntaxError as exc:
-        line = min((exc.line or 1) + 1, yaml_lines + 1)
-        raise FrontMatterError(line, exc.message) from None
+        line = min(exc.line or 2, yaml_lines + 1)
+        raise FrontMatterError(*_plain_words(yaml_text, line, exc.message)) from None
     data = doc.data
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise FrontMatterError(2, "front matter must be a mapping of key: value")
-    key_lines = {k: line + 1 for k, line in doc.key_lines.items() if "." not in k}
-    return FrontMatter(data, key_lines, body, yaml_lines + 3)
+    for key in data:
+        if not isinstance(key, str):
+            written = "null" if key is None else str(key).lower() if isinstance(key, bool) else key
+            raise FrontMatterError(
+                doc.line_of(str(written), None) or _line_of_key(yaml_text, str(written)),
+                f"key {shown(written)[1:-1] if isinstance(written, str) else written} "
+                "is not a name; keys are words such as title or tags "
+                "(put it in quotes if you mean it)",
+            )
+    key_lines = {k: line for k, line in doc.key_lines.items() if "." not in k}
+    lines = yaml_text.split("\n")
+    commented = {}
+    for key, value in data.items():
+        line = key_lines.get(key)
+        if value is None and line is not None:
+            after = lines[line - 2].partition(":")[2]
+            if after.strip().startswith("#") and after[:1] in (" ", "\t"):
+                commented[key] = after.strip()[1:].strip()
+    return FrontMatter(data, key_lines, body, yaml_lines + 3, commented)
+
+
+def _line_of_key(yaml_text: str, key: str) -> int:
+    for number, line in enumerate(yaml_text.split("\n"), start=2):
+        if line.startswith(key) and line[len(key) :].lstrip().startswith(":"):
+            return number
+    return 2
+
+
+def _plain_words(yaml_text: str, line: int, message: str) -> tuple[int, str]:
+    """The YAML parser's complaint at ``line``, in the words of the usual mistake behind it.
+
+    Parser messages ("mapping values are not allowed in this context") describe the
+    grammar; writers mostly make one of three slips, recognisable from the raw lines.
+    """
+    if not message.startswith("invalid YAML"):
+        return line, message  # our own limits and checks already speak plainly
+    lines = yaml_text.split("\n")
+    for number, text in enumerate(lines[: line - 1], start=2):
+        if text.startswith("\t"):
+            return number, f"line {number} starts with a tab: indent with spaces"
+    here = lines[line - 2] if 0 <= line - 2 < len(lines) else ""
+    match = _KEY_LINE.match(here)
+    value = (match.group("value") or "") if match else ""
+    if match and ": " in value and value[:1] not in ("'", '"', "[", "{", "|", ">"):
+        key = match.group("key")
+        return line, f"quote the {key}: it contains ': ' (write {key}: {_quoted(value.strip())})"
+    for number, text in enumerate(lines[: line - 1], start=2):
+        if _looks_like_body(text):
+            return (
+                number,
+                f"front matter is not closed before line {number}: "
+                "add a '---' line after the last key",
+            )
+    return line, message
+
+
+def _looks_like_body(line: str) -> bool:
+    """A top-level line that is no YAML a writer would mean: prose, a heading, HTML."""
+    if not line.strip() or line[:1] in (" ", "\t", "#", "-", "[", "{", "?", ":", "'", '"'):
+        return False
+    return _KEY_LINE.match(line) is None and re.match(r"^[^:]+:(\s|$)", line) is None
+
+
+def _quoted(value: str) -> str:
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
 
 
 def typo_of(key: str) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from thoughtgen.dates import DateError, parse_datetime
-from thoughtgen.errors import Problem
+from thoughtgen.errors import Problem, shown
 from thoughtgen.frontmatter import (
     KNOWN_KEYS,
     FrontMatter,
@@ -98,10 +98,24 @@ def parse_source(
         fm = split_front_matter(text)
     except FrontMatterError as exc:
         return [Problem(rel, exc.line, exc.message)]
-    fields = _FieldReader(rel, fm, tz)
+    hints = _key_hints(rel, fm)
+    fields = _FieldReader(rel, fm, tz, hints)
+    for key, comment in fm.commented.items():
+        words = comment.replace("#", " ").split()
+        fix = f"[{', '.join(words)}]" if key == "tags" else f'"#{comment}"'
+        message = f"'#' starts a YAML comment: write {key}: {fix}"
+        if key in _MEANT_KEYS:
+            fields.errors.append(Problem(rel, fm.line_of(key), message))
+        else:
+            hints[key] = _Hint(key, Problem(rel, fm.line_of(key), message + " (or remove the key)"))
     title = fields.text("title", required=True)
     slug = fields.text("slug") or slugify(PurePosixPath(rel).stem)
     reason = unsafe_slug_reason(slug)
+    if not reason and _name_too_long(slug):
+        reason = (
+            f"slug {shown(slug)} is longer than {MAX_NAME_BYTES} bytes, too long for a "
+            "folder name; set a shorter 'slug:'"
+        )
     if reason:
         fields.errors.append(Problem(rel, fm.line_of("slug"), reason))
     draft = fields.boolean("draft")
@@ -114,13 +128,10 @@ def parse_source(
     summary = fields.text("summary")
     strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series")}
     extra = {k: v for k, v in fm.data.items() if k not in KNOWN_KEYS}
-    warnings = [
-        Problem(rel, fm.line_of(key), f"unknown key '{key}'; did you mean '{known}'?")
-        for key in extra
-        if (known := typo_of(key)) is not None
-    ]
+    warnings = [hints[key].problem for key in hints if key not in fields.hints_used]
     if fields.errors:
-        return fields.errors
+        # The hints go with the errors: a misspelt key is often why a required one is missing.
+        return fields.errors + warnings
     if is_post and not unpublished and (line := placeholder_line(fm.body, fm.body_line)):
         warnings.append(Problem(rel, line, PLACEHOLDER_WARNING))
     rendered = renderer.render(fm.body)
@@ -151,6 +162,42 @@ def parse_source(
     )
 
 
+# Keys whose value a writer clearly meant: a comment eating it is an error, not a warning.
+_MEANT_KEYS = ("tags", "title", "summary", "date")
+# A slug names a folder; most file systems refuse names longer than this many bytes.
+MAX_NAME_BYTES = 255
+
+
+@dataclass(frozen=True)
+class _Hint:
+    """An unknown key that looks like the known key it probably means."""
+
+    written: str
+    problem: Problem
+
+    @property
+    def why(self) -> str:
+        return "keys are lower-case" if "lower-case" in self.problem.message else "a misspelling?"
+
+
+def _key_hints(rel: str, fm: FrontMatter) -> dict[str, _Hint]:
+    """Look-alike keys, by the known key each probably means."""
+    hints: dict[str, _Hint] = {}
+    for key in fm.data:
+        if key in KNOWN_KEYS or (known := typo_of(key)) is None:
+            continue
+        if key.lower() == known:
+            message = f"keys are lower-case: did you mean '{known}' instead of '{key}'?"
+        else:
+            message = f"unknown key '{key}'; did you mean '{known}'?"
+        hints.setdefault(known, _Hint(key, Problem(rel, fm.line_of(key), message)))
+    return hints
+
+
+def _name_too_long(name: str) -> bool:
+    return len(name.encode("utf-8")) > MAX_NAME_BYTES
+
+
 def _shorten(text: str) -> str:
     if len(text) <= SUMMARY_LIMIT:
         return text
@@ -161,9 +208,10 @@ def _shorten(text: str) -> str:
 class _FieldReader:
     """Typed access to front-matter keys, collecting a ``path:line`` problem for each bad one."""
 
-    def __init__(self, rel: str, fm: FrontMatter, tz: tzinfo) -> None:
-        self.rel, self.fm, self.tz = rel, fm, tz
+    def __init__(self, rel: str, fm: FrontMatter, tz: tzinfo, hints: dict[str, _Hint]) -> None:
+        self.rel, self.fm, self.tz, self.hints = rel, fm, tz, hints
         self.errors: list[Problem] = []
+        self.hints_used: set[str] = set()
 
     def _error(self, key: str, message: str) -> None:
         self.errors.append(Problem(self.rel, self.fm.line_of(key), message))
@@ -171,40 +219,52 @@ class _FieldReader:
     def _raw(self, key: str) -> Any:
         return self.fm.data.get(key)
 
+    def _missing(self, key: str, message: str) -> None:
+        """``message`` for an absent key, naming the look-alike key the writer used instead."""
+        hint = self.hints.get(key)
+        if key not in self.fm.data and hint is not None:
+            self.hints_used.add(key)
+            message += f" ('{hint.written}' on line {hint.problem.line}: {hint.why})"
+        self._error(key, message)
+
     def text(self, key: str, required: bool = False) -> str:
         value = self._raw(key)
         if value is None or value == "":
-            if required:
-                self._error(
-                    key, f"missing '{key}'" if key not in self.fm.data else f"'{key}' is empty"
-                )
+            if required and key not in self.fm.commented:
+                if key in self.fm.data:
+                    self._error(key, f"'{key}' is empty; write a {key} after the colon")
+                else:
+                    self._missing(key, f"missing '{key}'")
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self._error(key, f"'{key}' must be text, got {type(value).__name__}")
             return ""
-        return clean_text(str(value)).strip()
+        text = clean_text(str(value)).strip()
+        if required and not text:
+            self._error(key, f"'{key}' is empty; write a {key} after the colon")
+        return text
 
     def boolean(self, key: str) -> bool:
         value = self._raw(key)
         if value is None:
             return False
         if not isinstance(value, bool):
-            self._error(key, f"'{key}' must be true or false, got {value!r}")
+            self._error(key, f"'{key}' must be true or false, got {shown(value)}")
             return False
         return value
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.text(key)
         if value and value.lower() not in allowed:
-            self._error(key, f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
+            self._error(key, f"'{key}' must be one of {', '.join(allowed)}; got {shown(value)}")
             return ""
         return value.lower()
 
     def date(self, key: str, required: bool = False) -> datetime | None:
         value = self._raw(key)
         if value is None or value == "":
-            if required:
-                self._error(
+            if required and key not in self.fm.commented:
+                self._missing(
                     key,
                     f"missing '{key}' (e.g. {key}: 2024-03-05 09:00), "
                     "or mark the post 'draft: true'",
@@ -233,7 +293,16 @@ class _FieldReader:
                 continue
             slug = slugify(name)
             if not slug:
-                self._error("tags", f"tag {name!r} has no letters or digits to make a URL from")
+                self._error(
+                    "tags", f"tag {shown(name)} has no letters or digits to make a URL from"
+                )
+                continue
+            if _name_too_long(slug):
+                self._error(
+                    "tags",
+                    f"tag {shown(name)} is longer than {MAX_NAME_BYTES} bytes as a URL name; "
+                    "use a shorter tag",
+                )
                 continue
             refs.setdefault(slug, TagRef(name, slug))
         return tuple(refs.values())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from thoughtgen.errors import shown
+
 _NON_WORD = re.compile(r"[^\w]+")
 _SAFE_SLUG = re.compile(r"^[\w][\w.~-]*$")
 
@@ -25,12 +27,12 @@ def unsafe_slug_reason(slug: str) -> str | None:
     if not slug:
         return "slug is empty"
     if "/" in slug or "\\" in slug:
-        return f"slug {slug!r} contains a slash; a slug is one URL segment"
+        return f"slug {shown(slug)} contains a slash; a slug is one URL segment"
     if ".." in slug:
-        return f"slug {slug!r} contains '..'"
+        return f"slug {shown(slug)} contains '..'"
     if not _SAFE_SLUG.match(slug):
         return (
-            f"slug {slug!r} has unsafe characters; use letters, digits, '-', '.' or '~' "
+            f"slug {shown(slug)} has unsafe characters; use letters, digits, '-', '.' or '~' "
             "and start with a letter or digit"
         )
     return None

@@ -10,6 +10,8 @@ from itertools import pairwise
 
 from thoughtgen.calendar.periods import Cadence, Period
 from thoughtgen.config import CalendarConfig
+from thoughtgen.dates import FIRST_YEAR, LAST_YEAR
+from thoughtgen.errors import ThoughtgenError
 from thoughtgen.model import Post, Site, Status
 
 ON_TRACK, DUE_SOON, BEHIND = "on_track", "due_soon", "behind"
@@ -101,15 +103,19 @@ def compute_report(
         else [current]
     )
 
-    def count(by_day: Counter[date], period: Period) -> int:
-        return sum(n for day, n in by_day.items() if day in period)
+    # Totals per period start, so the history costs one pass over the days, not one per period.
+    published_by_period = _per_period(cadence, published_by_day)
+    scheduled_by_period = _per_period(cadence, scheduled_by_day)
+
+    def count(by_period: Counter[date], period: Period) -> int:
+        return by_period.get(period.start, 0)
 
     stats = tuple(
         PeriodStat(
             period,
-            count(published_by_day, period),
-            count(scheduled_by_day, period),
-            count(published_by_day, period) >= settings.target,
+            count(published_by_period, period),
+            count(scheduled_by_period, period),
+            count(published_by_period, period) >= settings.target,
             period == current,
         )
         for period in history
@@ -152,6 +158,13 @@ def _status(completed: list[PeriodStat], current: PeriodStat, today: date) -> st
     if not current.met and (current.period.end - today).days <= DUE_SOON_DAYS:
         return DUE_SOON
     return ON_TRACK
+
+
+def _per_period(cadence: Cadence, by_day: Counter[date]) -> Counter[date]:
+    totals: Counter[date] = Counter()
+    for day, n in by_day.items():
+        totals[cadence.period_of(day).start] += n
+    return totals
 
 
 def _current_streak(stats: Sequence[PeriodStat]) -> int:
@@ -210,6 +223,17 @@ def _backlog(
 
 
 def report_for(site: Site, now: datetime | None = None) -> CalendarReport:
-    """The report for every post of ``site`` (drafts and ideas included) as of ``now``."""
+    """The report for every post of ``site`` (drafts and ideas included) as of ``now``.
+
+    Raises ThoughtgenError when ``now`` is outside the years thoughtgen works with: the
+    report reaches a year back and weeks ahead, which near year 1 or 9999 has no dates.
+    """
     config = site.config
+    if now is not None and not FIRST_YEAR <= now.year <= LAST_YEAR:
+        raise ThoughtgenError.single(
+            "--today",
+            None,
+            f"{now.date().isoformat()} is out of range; "
+            f"use a year between {FIRST_YEAR} and {LAST_YEAR}",
+        )
     return compute_report(site.all_posts, config.calendar, config.tz, now or site.now)
