@@ -19,7 +19,8 @@ from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.records import encode_item
 from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
-from thoughtgen.output.policy import check_output_dir
+from thoughtgen.output.lock import output_lock
+from thoughtgen.output.policy import check_output_dir, resolve_output
 from thoughtgen.output.produce import WriteReport, unchanged_output, write_site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
@@ -201,7 +202,7 @@ def load_site_leniently(
     """
     config = config or load_config(options.site_dir, options.base_url)
     now = resolve_now(options.now, config)
-    refs, static = scan_sources(options.site_dir)
+    refs, static = scan_sources(options.site_dir, log)
     items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
     mtimes = {ref.rel: ref.mtime for ref in refs}
     while True:
@@ -244,9 +245,10 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     log = ProblemLog()
     config = load_config(options.site_dir, options.base_url)
-    output_dir = output_path(options, config)
+    shown = output_path(options, config)
+    output_dir = resolve_output(shown)
     check_output_dir(output_dir, options.site_dir)  # refuse before touching anything
-    with open_cache(options, config) as cache:
+    with output_lock(output_dir, shown=str(shown)), open_cache(options, config) as cache:
         site = load_site(options, log, config, cache)
         planning = Planning(site, options.site_dir)
         log.warnings.extend(planning.theme.warnings)

@@ -18,6 +18,7 @@ from pathlib import Path
 from thoughtgen.errors import ThoughtgenError
 
 WAIT_SECONDS = 10.0
+WAIT_VARIABLE = "THOUGHTGEN_LOCK_WAIT"  # seconds to wait for another build, if set
 POLL_SECONDS = 0.05
 
 
@@ -32,7 +33,11 @@ def output_lock(
     """Hold the output folder's lock; wait up to ``wait`` seconds, then say who holds it."""
     import fcntl  # POSIX only; the CLI stops at once elsewhere
 
-    wait = WAIT_SECONDS if wait is None else wait
+    if wait is None:
+        try:
+            wait = float(os.environ.get(WAIT_VARIABLE, WAIT_SECONDS))
+        except ValueError:
+            wait = WAIT_SECONDS
     path = lock_path(output)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
