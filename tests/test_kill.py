@@ -23,7 +23,7 @@ from output_support import build_command, leftovers, run_build, tree
 
 from thoughtgen.output.swap import FORCE_RENAMES
 
-KILLS = int(os.environ.get("THOUGHTGEN_KILLS", "12"))
+KILLS = int(os.environ.get("THOUGHTGEN_KILLS", "16"))
 TAGS = ["networking", "careers", "mentors", "hiring", "writing", "habits", "teams"]
 WORDS = [
     "reach",
