@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from thoughtgen.calendar.periods import parse_slot
 from thoughtgen.errors import ProblemLog, ThoughtgenError
+from thoughtgen.sources import clean_text
 from thoughtgen.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
 
 CONFIG_FILE = "thoughtgen.yaml"
@@ -26,9 +28,13 @@ CONFIG_FILE = "thoughtgen.yaml"
 Check = Callable[[Any], str | None]
 
 
-def option(default: Any, doc: str, check: Check | None = None) -> Any:
-    """A config field: its default, its one-line documentation and an optional check."""
-    meta = {"doc": doc, "check": check}
+def option(default: Any, doc: str, check: Check | None = None, *, display: bool = False) -> Any:
+    """A config field: its default, its one-line documentation and an optional check.
+
+    ``display`` text is shown to readers, so control characters are dropped from it; in any
+    other text (URLs, codes, paths) they are an error, as no meaning survives removing them.
+    """
+    meta = {"doc": doc, "check": check, "display": display}
     if isinstance(default, type):  # list, or a nested section's dataclass
         return field(default_factory=default, metadata=meta)
     return field(default=default, metadata=meta)
@@ -47,13 +53,52 @@ def _slots(value: list[str]) -> str | None:
     return None
 
 
+# Characters that end or split a URL wherever it lands: an HTML attribute, robots.txt, XML.
+_URL_BREAKERS = re.compile(r"[\s\"'<>\\`{}|^]")
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
+
+def _web_url(value: str) -> str | None:
+    if not value:
+        return None
+    if _URL_BREAKERS.search(value):
+        return f"must not contain spaces, quotes, <, > or backslashes; got {value!r}"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"must be an http(s) URL such as https://example.com/about/, got {value!r}"
+    return None
+
+
+def _email(value: str) -> str | None:
+    if not value or re.fullmatch(r"[^\s\"'<>\\(),;:@]+@[^\s\"'<>\\(),;:@]+", value):
+        return None
+    return f"must be an email address such as ann@example.com, got {value!r}"
+
+
+def _theme_name(value: str) -> str | None:
+    if _THEME_NAME.fullmatch(value):
+        return None
+    return (
+        "must be the name of a folder in themes/ (lowercase letters, digits, '.', '_' and '-'), "
+        f"got {value!r}"
+    )
+
+
+def _language(value: str) -> str | None:
+    if _LANGUAGE.fullmatch(value):
+        return None
+    return f"must be a language code such as en or en-GB, got {value!r}"
+
+
 @dataclass(frozen=True)
 class AuthorConfig:
     """Who writes the site; used in feeds, meta tags and JSON-LD."""
 
-    name: str = option("", "The author's name, shown on posts and in feeds.")
-    email: str = option("", "Contact address for feeds (optional).")
-    url: str = option("", "The author's home page (optional).")
+    name: str = option("", "The author's name, shown on posts and in feeds.", display=True)
+    email: str = option("", "Contact address for feeds (optional).", _email)
+    url: str = option("", "The author's home page (optional).", _web_url)
 
 
 @dataclass(frozen=True)
@@ -86,14 +131,18 @@ class CalendarConfig:
 class Config:
     """Everything in ``thoughtgen.yaml``."""
 
-    title: str = option("", "The site's name (required).")
+    title: str = option("", "The site's name (required).", display=True)
     base_url: str = option("", "Absolute URL the site is served from (required).")
-    description: str = option("", "One sentence about the site, for feeds and meta tags.")
-    language: str = option("en", "Language code of the content, e.g. en or en-GB.")
+    description: str = option(
+        "", "One sentence about the site, for feeds and meta tags.", display=True
+    )
+    language: str = option("en", "Language code of the content, e.g. en or en-GB.", _language)
     timezone: str = option("UTC", "IANA timezone for dates without an offset.")
     author: AuthorConfig = option(AuthorConfig, "The author.")
     posts_per_page: int = option(10, "Posts on each page of the home and tag listings.", _positive)
-    theme: str = option("default", "Theme name: themes/<name>/ in the site, else the bundled one.")
+    theme: str = option(
+        "default", "Theme name: themes/<name>/ in the site, else the bundled one.", _theme_name
+    )
     output_dir: str = option("public", "Folder the site is built into, relative to the site.")
     feed: FeedConfig = option(FeedConfig, "Feed settings.")
     calendar: CalendarConfig = option(CalendarConfig, "Content calendar settings.")
@@ -155,7 +204,15 @@ def parse_config(text: str, base_url: str | None = None) -> Config:
 def _check_site_fields(config: Config, data: dict, doc: YamlDocument, log: ProblemLog) -> None:
     if config.base_url:
         parts = urlsplit(config.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if _URL_BREAKERS.search(config.base_url) or _CONTROL.search(config.base_url):
+            # Each of these would end an href, start a new robots.txt line or break XML.
+            log.error(
+                CONFIG_FILE,
+                doc.line_of("base_url", 1),
+                "base_url must not contain spaces, quotes, <, >, backslashes or control "
+                f"characters; got {config.base_url!r}",
+            )
+        elif parts.scheme not in ("http", "https") or not parts.hostname:
             log.error(
                 CONFIG_FILE,
                 doc.line_of("base_url", 1),
@@ -188,6 +245,11 @@ def _build(cls: type, data: dict, doc: YamlDocument, prefix: str, log: ProblemLo
         converted = _convert(hints[key], value, dotted, line, doc, log)
         if converted is _INVALID:
             continue
+        if fields[key].metadata.get("display") and isinstance(converted, str):
+            converted = clean_text(converted)
+        elif dotted != "base_url" and _has_control(converted):
+            log.error(CONFIG_FILE, line, f"'{dotted}' contains a control character; remove it")
+            continue
         check = fields[key].metadata.get("check")
         message = check(converted) if check else None
         if message:
@@ -198,6 +260,11 @@ def _build(cls: type, data: dict, doc: YamlDocument, prefix: str, log: ProblemLo
 
 
 _INVALID = object()
+
+
+def _has_control(value: Any) -> bool:
+    texts = value if isinstance(value, list) else [value]
+    return any(isinstance(t, str) and _CONTROL.search(t) for t in texts)
 
 
 def _convert(
