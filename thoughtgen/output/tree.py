@@ -183,17 +183,17 @@ class StagingTree:
         exchange_folders(root, self.output, self.parked)
         # From here on the new site is live; what follows only tidies, and cannot fail it.
         try:
-            self._reconcile(root, foreign)
             old = read_manifest(root)
+            self._reconcile(root, old, foreign)
             write_manifest(root, old.files, {}, old.inputs, tuple(foreign))
         except OSError as exc:
             self.warnings.append(f"{root}: could not tidy the previous output ({exc.strerror})")
         return tuple(self.warnings)
 
-    def _reconcile(self, old: Path, foreign: list[str]) -> None:
+    def _reconcile(self, old: Path, manifest: Manifest, foreign: list[str]) -> None:
         """Files not ours that changed in the live folder while this build ran: the newer
         copy (now in the previous tree) goes live."""
-        ours = set(read_manifest(old).files) | {MANIFEST}
+        ours = set(manifest.files) | {MANIFEST}
         known = set(foreign)
         for rel in _files_not_ours(old, ours, include_kept=True):
             if rel in known or rel.split("/", 1)[0] in ALWAYS_KEPT:
