@@ -16,7 +16,7 @@ from thoughtgen.cli import main
 
 BROKEN_IDEA = "---\ntitle: An idea\nstatus: idea\ntags: [a, b\n---\nLater.\n"
 BROKEN_DRAFT = "---\nstatus: draft\n---\nDraft body.\n"
-IDEA_PROBLEM = "content/posts/idea.md:4: invalid YAML"
+IDEA_PROBLEM = "content/posts/idea.md:4: "  # the wording belongs to the YAML reader
 DRAFT_PROBLEM = "content/posts/draft.md:1: missing 'title'"
 
 

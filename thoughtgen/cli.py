@@ -93,7 +93,26 @@ def now_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+UNSUPPORTED_PLATFORM = "thoughtgen runs on Linux and macOS; on Windows use WSL"
+
+
+def on_windows() -> bool:
+    return sys.platform in ("win32", "cygwin")
+
+
+class ThoughtgenGroup(click.Group):
+    """The command group, which refuses Windows before reading any argument."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Output, locking and the dev server rely on POSIX file semantics (fcntl locks,
+        # renaming over open files); failing half-way through a build would be worse.
+        if on_windows():
+            click.echo(UNSUPPORTED_PLATFORM, err=True)
+            sys.exit(1)
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=ThoughtgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="thoughtgen")
 def main() -> None:
     """thoughtgen: a static site generator for people who build a reputation by writing.

@@ -1,14 +1,18 @@
 """Spreading CPU-bound work over the machine's cores.
 
 Workers are forked, so they start with the parent's state (the Site model, the theme) and
-nothing large is pickled across. Where fork is unavailable, or there is too little work to
-be worth a process, the work runs in this process instead.
+nothing large is pickled across. Fork is used on Linux only: macOS has it, but forking a
+process that has started threads (its system libraries do) can deadlock the child, which is
+why Python defaults to spawn there. Elsewhere, with THOUGHTGEN_NO_FORK=1, or with too little
+work to be worth a process, the work runs in this process instead: the same results, in
+the same order, only slower on big sites.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -48,7 +52,10 @@ def worker_count(requested: int | None = None) -> int:
 
 
 def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether workers may be forked here: on Linux, unless THOUGHTGEN_NO_FORK is set."""
+    if os.environ.get("THOUGHTGEN_NO_FORK", "") not in ("", "0"):
+        return False
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:

@@ -1,0 +1,122 @@
+"""Linux and macOS: forked workers where that is safe, the serial path elsewhere, same bytes.
+
+Windows is not supported, and thoughtgen says so at once instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import NOW, REPO, SiteMaker, post, snapshot
+
+from thoughtgen.cli import main
+from thoughtgen.parallel import MIN_ITEMS_PER_WORKER, fork_available, parallel_map
+
+WINDOWS = "thoughtgen runs on Linux and macOS; on Windows use WSL\n"
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+
+
+def pid_of(_item: int) -> int:
+    return os.getpid()
+
+
+def pids(monkeypatch: pytest.MonkeyPatch, no_fork: str | None) -> set[int]:
+    if no_fork is None:
+        monkeypatch.delenv("THOUGHTGEN_NO_FORK", raising=False)
+    else:
+        monkeypatch.setenv("THOUGHTGEN_NO_FORK", no_fork)
+    items = list(range(2 * MIN_ITEMS_PER_WORKER))
+    found: set[int] = set()
+    for _start, results in parallel_map(pid_of, items, jobs=2):
+        found.update(results)
+    return found
+
+
+@linux_only
+def test_no_fork_runs_every_task_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert os.getpid() not in pids(monkeypatch, None)  # forked workers did the work
+    assert pids(monkeypatch, "1") == {os.getpid()}
+    assert pids(monkeypatch, "0") != {os.getpid()}  # "0" means no, not yes
+
+
+def test_fork_is_used_only_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("THOUGHTGEN_NO_FORK", raising=False)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not fork_available()  # fork beside threads is unsafe on macOS: serial path
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert fork_available()
+    monkeypatch.setenv("THOUGHTGEN_NO_FORK", "1")
+    assert not fork_available()
+
+
+def build_both_ways(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
+    """Clean builds of ``root`` with forked workers and without; each folder's bytes."""
+    outputs = []
+    monkeypatch.setenv("THOUGHTGEN_JOBS", "2")
+    for no_fork in ("0", "1"):
+        monkeypatch.setenv("THOUGHTGEN_NO_FORK", no_fork)
+        out = root.parent / f"out-{no_fork}"
+        result = CliRunner().invoke(
+            main, ["build", "--source", str(root), "--output", str(out), "--now", NOW, "--clean"]
+        )
+        assert result.exit_code == 0, result.output
+        files = snapshot(out)
+        del files[".thoughtgen-manifest.json"]  # records the files' times: those always differ
+        outputs.append(files)
+    return outputs[0], outputs[1]
+
+
+def test_the_starter_site_is_byte_identical_without_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    for name in ("thoughtgen.yaml", "content", "themes"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    forked, serial = build_both_ways(root, monkeypatch)
+    assert forked == serial and forked
+
+
+@linux_only
+def test_a_site_big_enough_to_fork_is_byte_identical_without_fork(
+    site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(2 * MIN_ITEMS_PER_WORKER + 10):  # enough for two workers to start
+        day = 1 + n % 28
+        site.write(
+            f"content/posts/p{n:03}.md",
+            post(f"Post {n}", date=f"2024-03-{day:02} 09:00", tags=f"[t{n % 7}]", body=f"*{n}*"),
+        )
+    forked, serial = build_both_ways(site.root, monkeypatch)
+    assert forked == serial and len(forked) > 2 * MIN_ITEMS_PER_WORKER
+
+
+@pytest.mark.parametrize("platform", ["win32", "cygwin"])
+def test_windows_stops_at_once_with_what_to_do(
+    platform: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", platform)
+    for args in (["build", "--source", str(tmp_path)], ["--help"], ["init", str(tmp_path / "s")]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert result.stderr == WINDOWS and result.stdout == ""
+    assert not (tmp_path / "s").exists()
+
+
+def test_linux_and_macos_are_declared_and_documented() -> None:
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    for classifier in (
+        "Operating System :: POSIX :: Linux",
+        "Operating System :: MacOS",
+        "Programming Language :: Python :: 3.11",
+    ):
+        assert f'"{classifier}"' in pyproject
+    assert "Windows" not in pyproject
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "## Platforms" in readme and "WSL" in readme
