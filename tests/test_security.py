@@ -3,8 +3,11 @@ and hostile text is escaped wherever it lands."""
 
 from __future__ import annotations
 
+import html
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SiteMaker, post
@@ -159,3 +162,123 @@ def test_a_file_name_that_is_not_utf8_is_reported_safely(site: SiteMaker, folder
         f"content/{folder}/caf\\xe9.md: the file name is not valid UTF-8; rename it"
         in result.stderr.splitlines()
     )
+
+
+HOSTILE = "Q\"'<>&]]></script><script>alert(1)</script>{{ 7*7 }}"
+
+
+def _yaml(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+def _hostile_site(site: SiteMaker) -> None:
+    site.config(
+        base=f"title: {_yaml(HOSTILE)}\n"
+        f"description: {_yaml(HOSTILE)}\n"
+        "base_url: https://example.com/\n"
+        "timezone: Europe/Berlin\n"
+        "author:\n"
+        f"  name: {_yaml(HOSTILE)}\n"
+        "feed:\n"
+        "  full_content: true\n"
+        "calendar:\n"
+        "  page: true\n"
+        "  ics: true\n"
+    )
+    fields = {
+        "summary": _yaml(HOSTILE),
+        "tags": f"[{_yaml(HOSTILE)}, plain]",
+        "author": _yaml(HOSTILE),
+        "series": _yaml(HOSTILE),
+        "image": _yaml(HOSTILE),
+        "canonical_url": _yaml(HOSTILE),
+        "mood": _yaml(HOSTILE),
+    }
+    # The body is the author's own HTML by design: only its links are exercised here.
+    body = 'A [link](a"b) and <a href="rel&amp;x">raw</a>.\n'
+    site.write("content/posts/hostile.md", post(_yaml(HOSTILE), body=body, **fields))
+    site.write("content/posts/later.md", post(_yaml(HOSTILE), date="2027-01-05 09:00"))
+    site.write("content/pages/about.md", f"---\ntitle: {_yaml(HOSTILE)}\n---\nAbout.\n")
+
+
+def _as_read(detail: Any) -> str:
+    """What a feed reader shows for a parsed text construct."""
+    return html.unescape(detail.value) if detail.type == "text/html" else detail.value
+
+
+def test_hostile_text_is_escaped_wherever_it_lands(site: SiteMaker) -> None:
+    from xml.etree import ElementTree
+
+    import feedparser
+    import html5lib
+    import icalendar
+
+    _hostile_site(site)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+
+    ns = "{http://www.w3.org/1999/xhtml}"
+    for page in site.out.rglob("*.html"):
+        tree = html5lib.parse(page.read_bytes(), treebuilder="etree", namespaceHTMLElements=True)
+        scripts = list(tree.iter(f"{ns}script"))
+        assert all(s.get("type") == "application/ld+json" for s in scripts), page
+        for script in scripts:
+            data = json.loads(script.text or "")
+            assert data["headline"] == HOSTILE
+            assert data["author"]["name"] == HOSTILE
+            assert data["keywords"] == [HOSTILE, "plain"]
+        title = tree.find(f".//{ns}title")
+        assert title is not None and HOSTILE in (title.text or ""), page
+
+    post_page = html5lib.parse(
+        (site.out / "posts/hostile/index.html").read_bytes(), treebuilder="etree"
+    )
+    h1 = post_page.find(".//{http://www.w3.org/1999/xhtml}h1")
+    assert h1 is not None and h1.text == HOSTILE
+    metas = {
+        m.get("property") or m.get("name"): m.get("content")
+        for m in post_page.iter("{http://www.w3.org/1999/xhtml}meta")
+    }
+    assert metas["og:title"] == HOSTILE
+    assert metas["description"] == HOSTILE
+    assert metas["article:tag"] in (HOSTILE, "plain")
+    links = {
+        a.get("rel"): a.get("href") for a in post_page.iter("{http://www.w3.org/1999/xhtml}link")
+    }
+    assert links["canonical"] == HOSTILE
+
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((site.out / name).read_bytes())
+        assert not feed.bozo, (name, feed.bozo_exception)
+        assert feed.feed.title == HOSTILE, name
+        entry = next(e for e in feed.entries if e.link.endswith("/posts/hostile/"))
+        assert entry.title == HOSTILE, name
+        # RSS carries the summary as HTML, Atom as text: both must read as the literal text.
+        assert _as_read(entry.summary_detail) == HOSTILE, name
+        assert _as_read(feed.feed.subtitle_detail) == HOSTILE, name
+        if name == "feed.xml":
+            assert "&lt;/script&gt;" in entry.summary
+        assert [t.term for t in entry.tags] == [HOSTILE, "plain"], name
+        if name == "atom.xml" or "author_detail" in entry:  # RSS names authors by email only
+            assert entry.author_detail.name == HOSTILE, name
+        content = entry.content[0].value if "content" in entry else ""
+        assert 'href="https://example.com/posts/hostile/rel&amp;x"' in content or name == "feed.xml"
+
+    ElementTree.fromstring((site.out / "sitemap.xml").read_bytes())
+    calendar = icalendar.Calendar.from_ical((site.out / "calendar.ics").read_bytes())
+    summaries = [str(e.get("summary")) for e in calendar.walk("VEVENT")]
+    assert any(s.endswith(HOSTILE) for s in summaries), summaries
+
+
+def test_rewritten_links_are_escaped_as_attribute_values() -> None:
+    from thoughtgen.links import absolute_against, rewrite_urls
+
+    fragment = '<a href="x">a</a> <img src=\'it&#x27;s.png\'> <a href="https://b.c/?a=1&amp;b=2">'
+    broken = rewrite_urls(fragment, lambda url: url + '"><script>alert(1)</script>')
+    assert "<script>" not in broken
+    assert 'href="x&quot;&gt;&lt;script&gt;' in broken
+
+    made_absolute = rewrite_urls(fragment, absolute_against("https://e.com/posts/p/", "/"))
+    assert 'href="https://e.com/posts/p/x"' in made_absolute
+    assert "src='https://e.com/posts/p/it&#x27;s.png'" in made_absolute
+    assert 'href="https://b.c/?a=1&amp;b=2"' in made_absolute  # untouched: byte for byte

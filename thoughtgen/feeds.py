@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ class FeedSpec:
     atom: bool = False
 
     def render(self, site: Site) -> OutputFile:
-        feed = _generator(site, self.title, self.html_url, self.path, self.posts)
+        feed = _generator(site, self.title, self.html_url, self.path, self.posts, self.atom)
         data = feed.atom_str(pretty=True) if self.atom else feed.rss_str(pretty=True)
         return OutputFile(self.path, data, origin=self.origin)
 
@@ -68,17 +69,28 @@ def feed_specs(site: Site) -> list[FeedSpec]:
     return specs
 
 
+def _plain_text(text: str) -> str:
+    return text
+
+
+def _text_as_html(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
 def _generator(
-    site: Site, title: str, html_url: str, self_path: str, posts: Sequence[Post]
+    site: Site, title: str, html_url: str, self_path: str, posts: Sequence[Post], atom: bool
 ) -> FeedGenerator:
     from feedgen.feed import FeedGenerator  # lxml is heavy: load it only to write a feed
 
+    # An RSS <description> is HTML by convention (Atom says type="text"): plain text is
+    # escaped as HTML first, so "<script>" in a summary reads as those very characters.
+    description = _plain_text if atom else _text_as_html
     config = site.config
     home = config.site_url + html_url
     fg = FeedGenerator()
     fg.id(config.site_url + self_path)
     fg.title(xml_safe(title))
-    fg.subtitle(xml_safe(config.description or config.title))
+    fg.subtitle(xml_safe(description(config.description or config.title)))
     # Self first: feedgen's RSS <link> takes the last link given, which must be the site.
     fg.link(href=config.site_url + self_path, rel="self")
     fg.link(href=home, rel="alternate")
@@ -95,11 +107,13 @@ def _generator(
     # Never "now": the same posts must give the same bytes, or every build rewrites feeds.
     fg.updated(max((p.lastmod for p in recent if p.lastmod), default=EPOCH))
     for post in recent:
-        _add_entry(fg, site, post)
+        _add_entry(fg, site, post, description)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, site: Site, post: Post) -> None:
+def _add_entry(
+    fg: FeedGenerator, site: Site, post: Post, description: Callable[[str], str]
+) -> None:
     config = site.config
     permalink = config.site_url + post.url
     entry = fg.add_entry(order="append")
@@ -113,7 +127,7 @@ def _add_entry(fg: FeedGenerator, site: Site, post: Post) -> None:
         entry.author({"name": xml_safe(post.author)})
     for tag in post.tags:
         entry.category(term=xml_safe(tag.name), label=xml_safe(tag.name))
-    entry.summary(xml_safe(post.summary) or None)
+    entry.summary(xml_safe(description(post.summary)) or None)
     if config.feed.full_content:
         html = rewrite_urls(post.content_html, absolute_against(permalink, config.base_path))
         entry.content(xml_safe(html), type="html")

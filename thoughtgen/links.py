@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from urllib.parse import urljoin
@@ -18,8 +19,13 @@ def rewrite_urls(fragment: str, rewrite: Callable[[str], str]) -> str:
         return fragment
 
     def replace(match: re.Match[str]) -> str:
-        new = rewrite(match.group("url"))
-        return f"{match.group('lead')}{match.group('q')}{new}{match.group('q')}"
+        # The attribute holds escaped text: rewrite the URL it stands for, then escape the
+        # result again, so no part of the new URL can end the attribute or open a tag.
+        url = match.group("url")
+        new = rewrite(html.unescape(url))
+        if new == html.unescape(url):
+            return match.group(0)
+        return f"{match.group('lead')}{match.group('q')}{html.escape(new)}{match.group('q')}"
 
     return _ATTR_RE.sub(replace, fragment)
 
