@@ -10,9 +10,11 @@ a way the walk cannot follow makes every page depend on the whole site: slower, 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,23 @@ def _chains(tree: nodes.Node) -> set[tuple[str, ...]]:
     return found
 
 
+# Values whose repr shows all of them, the same way every time (a datetime's shows its zone).
+_SHOWN_WHOLE = frozenset((str, int, float, bool, type(None), datetime, date))
+
+
+@cache
+def _fields_of(kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
+    """A dataclass's name with its fields' names (part of the digest), and a getter of them.
+
+    None for a type that is not a dataclass.
+    """
+    if not is_dataclass(kind):
+        return None
+    names = tuple(f.name for f in fields(kind))
+    getter = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
+    return f"{kind.__name__}({','.join(names)})", getter
+
+
 def _by_key(pair: tuple[Any, Any]) -> str:
     return repr(pair[0])
 
@@ -97,35 +116,59 @@ class Digests:
 
     def of(self, value: Any) -> str:
         """A digest of ``value`` as a template could see it."""
-        if value is None or isinstance(value, str | int | float | bool):
+        kind = type(value)
+        if kind in _SHOWN_WHOLE:
             return repr(value)
+        if kind is Body:
+            return "body:" + value.digest  # the HTML follows from the source bytes
         memo = self._memo.get(id(value))
         if memo is not None:
             return memo
-        if isinstance(value, Body):
-            digest = _hash("body", value.digest)  # the HTML follows from the source bytes
-        elif isinstance(value, datetime | date):
-            zone = repr(value.tzinfo) if isinstance(value, datetime) else ""
-            digest = _hash(type(value).__name__, value.isoformat(), zone)
+        shape = _fields_of(kind)
+        if shape is not None:
+            head, getter = shape
+            shown = [
+                v if type(v) in _SHOWN_WHOLE else ("digest", self.of(v)) for v in getter(value)
+            ]  # a digest in a tuple: never mistaken for a text field's value
+            digest = _hash(head, repr(shown))
+        elif isinstance(value, str | int | float):  # an enum (a post's status)
+            return f"{kind.__name__}:{value}"
         elif isinstance(value, dict) or (hasattr(value, "items") and callable(value.items)):
+            if not value:
+                return "map:{}"
             digest = _hash(
                 "map",
                 *(f"{k!r}={self.of(v)}" for k, v in sorted(value.items(), key=_by_key)),
             )
         elif isinstance(value, list | tuple | set | frozenset):
+            if kind is tuple and value:
+                rows = self._rows(value)
+                if rows is not None:
+                    return rows
             items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
             digest = _hash("seq", *(self.of(v) for v in items))
-        elif is_dataclass(value) and not isinstance(value, type):
-            digest = _hash(
-                type(value).__name__,
-                *(f"{f.name}={self.of(getattr(value, f.name))}" for f in fields(value)),
-            )
+        elif isinstance(value, date):
+            digest = repr(value)  # a subclass of datetime: its repr shows the zone too
         else:
-            digest = _hash(type(value).__name__, repr(value))
+            digest = _hash(kind.__name__, repr(value))
         if isinstance(value, Post | Page | Tag):  # shared by many pages: worth remembering
             self._memo[id(value)] = digest
             self._keep.append(value)
         return digest
+
+    def _rows(self, items: tuple[Any, ...]) -> str | None:
+        """Small dataclasses of plain fields (a post's tags) shown as rows in one repr."""
+        kind = type(items[0])
+        shape = _fields_of(kind)
+        if shape is None:
+            return None
+        head, getter = shape
+        if not all(type(v) in _SHOWN_WHOLE for v in getter(items[0])):
+            return None  # posts, say: digested one by one
+        rows = [getter(item) for item in items if type(item) is kind]
+        if len(rows) != len(items) or not all(type(v) in _SHOWN_WHOLE for r in rows for v in r):
+            return None
+        return f"{head}{rows!r}"
 
 
 class Fingerprints(Digests):
