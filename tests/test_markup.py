@@ -23,7 +23,10 @@ def body(path: Path) -> str:
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_quick_inline_and_pattern_snapshot_give_identical_html(path: Path) -> None:
+def test_quick_inline_and_pattern_snapshot_give_identical_html(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", "1")  # this test is about the quick pass
     standard = markdown.Markdown(
         extensions=[*EXTENSIONS, HeadingsExtension()],
         extension_configs=EXTENSION_CONFIGS,

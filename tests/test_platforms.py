@@ -1,20 +1,25 @@
 """Linux and macOS: forked workers where that is safe, the serial path elsewhere, same bytes.
 
-Windows is not supported, and thoughtgen says so at once instead of failing half-way.
+Windows is not supported, and thoughtgen says so at once instead of failing half-way. The
+quick Markdown inline pass, which relies on Python-Markdown internals, runs only on the
+releases it is tested against, can be switched off, and gives the stock pass's bytes.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import markdown
 import pytest
 from click.testing import CliRunner
 from conftest import NOW, REPO, SiteMaker, post, snapshot
 
 from thoughtgen.cli import main
+from thoughtgen.markup import MarkdownRenderer, markdown_settings, quick_inline_allowed
 from thoughtgen.parallel import MIN_ITEMS_PER_WORKER, fork_available, parallel_map
 
 WINDOWS = "thoughtgen runs on Linux and macOS; on Windows use WSL\n"
@@ -54,6 +59,14 @@ def test_fork_is_used_only_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not fork_available()
 
 
+def copy_starter(root: Path) -> Path:
+    root.mkdir()
+    for name in ("thoughtgen.yaml", "content", "themes"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    return root
+
+
 def build_both_ways(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
     """Clean builds of ``root`` with forked workers and without; each folder's bytes."""
     outputs = []
@@ -74,12 +87,7 @@ def build_both_ways(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, 
 def test_the_starter_site_is_byte_identical_without_fork(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "site"
-    root.mkdir()
-    for name in ("thoughtgen.yaml", "content", "themes"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
-    forked, serial = build_both_ways(root, monkeypatch)
+    forked, serial = build_both_ways(copy_starter(tmp_path / "site"), monkeypatch)
     assert forked == serial and forked
 
 
@@ -120,3 +128,72 @@ def test_linux_and_macos_are_declared_and_documented() -> None:
     assert "Windows" not in pyproject
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "## Platforms" in readme and "WSL" in readme
+
+
+MARKDOWN_SAMPLES = [
+    *sorted((REPO / "content").rglob("*.md")),
+    REPO / "tests" / "fixtures" / "markdown_edge.md",
+]
+
+
+@pytest.mark.parametrize("path", MARKDOWN_SAMPLES, ids=lambda p: p.name)
+def test_quick_inline_on_and_off_give_identical_html(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", "1")
+    quick = MarkdownRenderer()
+    assert quick.quick_inline is quick_inline_allowed(markdown.__version_info__)
+    monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", "0")
+    stock = MarkdownRenderer()
+    assert not stock.quick_inline
+    assert type(stock._md.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    assert quick.render(text) == stock.render(text)
+
+
+def test_quick_inline_runs_only_on_tested_markdown_releases(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("THOUGHTGEN_QUICK_INLINE", raising=False)
+    assert quick_inline_allowed((3, 11, 0)) and quick_inline_allowed((3, 11, 3, "final", 0))
+    assert not quick_inline_allowed((3, 10, 3)) and not quick_inline_allowed((3, 12, 0))
+    assert not quick_inline_allowed((4, 0, 0))
+    monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", "0")
+    assert not quick_inline_allowed(markdown.__version_info__)
+
+
+def test_the_markdown_settings_say_whether_quick_inline_is_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = {}
+    try:
+        for switch in ("1", "0"):
+            monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", switch)
+            markdown_settings.cache_clear()
+            settings[switch] = markdown_settings()
+    finally:
+        monkeypatch.undo()
+        markdown_settings.cache_clear()
+    tested = quick_inline_allowed(markdown.__version_info__)  # the switch is unset again
+    assert f"quick-inline={tested}" in settings["1"] and "quick-inline=False" in settings["0"]
+
+
+def test_a_build_without_quick_inline_is_byte_identical(tmp_path: Path) -> None:
+    root = copy_starter(tmp_path / "site")
+    outputs = []
+    for switch in ("", "0"):
+        env = {k: v for k, v in os.environ.items() if k != "THOUGHTGEN_QUICK_INLINE"}
+        if switch:
+            env["THOUGHTGEN_QUICK_INLINE"] = switch
+        out = tmp_path / f"out{switch}"
+        args = ["build", "-q", "--source", str(root), "--output", str(out), "--now", NOW]
+        subprocess.run(
+            [sys.executable, "-m", "thoughtgen", *args],
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        files = snapshot(out)
+        del files[".thoughtgen-manifest.json"]  # records the files' times: those always differ
+        outputs.append(files)
+    assert outputs[0] == outputs[1] and outputs[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,26 @@ EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "footnotes": {"BACKLINK_TEXT": "↩"},
 }
+
+# Python-Markdown releases whose private inline-processor internals the quick inline pass
+# (thoughtgen.mdext) is tested against, as [first, past-last) (major, minor). Outside it the
+# library's own processor runs: widen the range only after tests/test_markup.py passes there.
+# (Releases before 3.11 register other emphasis patterns, so the pass would not apply.)
+QUICK_INLINE_TESTED = ((3, 11), (3, 12))
+QUICK_INLINE_SWITCH = "THOUGHTGEN_QUICK_INLINE"  # "0" turns the quick pass off
+
+
+def quick_inline_allowed(version_info: tuple[int, ...]) -> bool:
+    """Whether the quick inline pass may be used with this Python-Markdown version."""
+    if os.environ.get(QUICK_INLINE_SWITCH, "").strip().lower() in ("0", "off", "no", "false"):
+        return False
+    first, past_last = QUICK_INLINE_TESTED
+    return first <= tuple(version_info[:2]) < past_last
+
+
+def _version_info(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:2])
+
 
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)?[^>]*>")
 _BLOCK_TAGS = frozenset(
@@ -68,7 +89,7 @@ class MarkdownRenderer:
             extension_configs=EXTENSION_CONFIGS,
             output_format="html",
         )
-        use_quick_inline(self._md)
+        self.quick_inline = use_quick_inline(self._md)
 
     def render(self, text: str) -> Rendered:
         md = self._md.reset()
@@ -91,11 +112,24 @@ class MarkdownRenderer:
 
 @functools.cache
 def markdown_settings() -> str:
-    """Everything about the Markdown stage that can change its HTML, as one string."""
+    """Everything about the Markdown stage that can change its HTML, as one string.
+
+    The quick inline pass is meant to change nothing, but whether it ran is part of the key
+    all the same: switching it off must remake pages rather than trust it.
+    """
     from importlib.metadata import version
 
+    markdown_version = version("markdown")
+    quick = quick_inline_allowed(_version_info(markdown_version))
     return repr(
-        (EXTENSIONS, EXTENSION_CONFIGS, "headings-1", version("markdown"), version("pygments"))
+        (
+            EXTENSIONS,
+            EXTENSION_CONFIGS,
+            "headings-1",
+            markdown_version,
+            version("pygments"),
+            f"quick-inline={quick}",
+        )
     )
 
 

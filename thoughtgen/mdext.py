@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from typing import Any
 
+import markdown
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
@@ -132,11 +133,18 @@ class _QuickInlineProcessor(InlineProcessor):
 
 
 def use_quick_inline(md: Markdown) -> bool:
-    """Install the quick inline processor when the patterns are exactly the known ones.
+    """Install the quick inline processor when it is allowed and the patterns are the known ones.
 
-    Its patterns are a tuple in the registry's priority order: the processor only takes
-    their number and indexes them, and the registry re-checks its order on every index.
+    It overrides private methods of Python-Markdown's InlineProcessor, so it is used only
+    with the releases it is tested against (see ``quick_inline_allowed``), and not at all
+    when THOUGHTGEN_QUICK_INLINE=0. Its patterns are a tuple in the registry's priority
+    order: the processor only takes their number and indexes them, and the registry
+    re-checks its order on every index.
     """
+    from thoughtgen.markup import quick_inline_allowed
+
+    if not quick_inline_allowed(markdown.__version_info__):
+        return False
     registry = md.inlinePatterns
     if len(registry) != len(PATTERN_TRIGGERS) or not all(
         name in registry for name in PATTERN_TRIGGERS
