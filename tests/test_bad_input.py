@@ -30,8 +30,8 @@ def test_every_bad_file_is_reported_with_its_line_and_nothing_is_lost(site: Site
     expected = [
         "content/posts/bad-date.md:3: 'date': date '2024-02-30' does not exist "
         "(day is out of range for month)",
-        "content/posts/broken-yaml.md:4: invalid YAML: while parsing a flow sequence, "
-        "did not find expected ',' or ']'",
+        "content/posts/broken-yaml.md:3: the list opened with '[' on line 3 is not closed: "
+        "add ']' after its last item",
         "content/posts/dots.md:4: slug '..' contains '..'",
         "content/posts/garbled-date.md:3: 'date': cannot read date 'next tuesday'; write it as "
         "2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00+02:00",

@@ -251,7 +251,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path: P
         )
         source.write_text("---\ntitle: [broken\n---\n")
         alert = page.wait_for_selector("[role=alert]", timeout=15000)
-        assert "content/posts/hello.md:2: invalid YAML" in alert.inner_text()
+        assert "content/posts/hello.md:2: the list opened with '['" in alert.inner_text()
         assert page.locator("h1").inner_text() == "Hello again"  # the last good page
         source.write_text(post("Hello, fixed", body="Third version."))
         page.wait_for_function(

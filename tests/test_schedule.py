@@ -111,7 +111,9 @@ def test_refuses_a_file_whose_front_matter_does_not_parse(sched_site: SiteMaker)
     path = sched_site.write("content/posts/broken.md", broken)
     result = schedule(sched_site, str(path), "--next")
     assert result.exit_code == 1
-    assert result.stderr.startswith("content/posts/broken.md:3: not changed: invalid YAML")
+    assert result.stderr.startswith(
+        "content/posts/broken.md:2: not changed: the list opened with '[' on line 2 is not closed"
+    )
     assert path.read_text() == broken
 
 

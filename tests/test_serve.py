@@ -126,7 +126,7 @@ def test_edit_break_and_fix_a_post(served: Served) -> None:
     path.write_text("---\ntitle: [broken\n---\nThird version.\n")
     served.wait_for(lambda: served.status()["error"], "the failed build")
     error = served.status()["error"]
-    assert error.startswith("content/posts/hello.md:2: invalid YAML")
+    assert error.startswith("content/posts/hello.md:2: the list opened with '['")
     status, _, body = served.get("/posts/hello/")
     assert status == 200 and "Second version." in body  # the last good site
 

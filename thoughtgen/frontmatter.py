@@ -95,8 +95,8 @@ def split_front_matter(text: str) -> FrontMatter:
     try:
         doc = parse_yaml(yaml_text, first_line=2)
     except YamlSyntaxError as exc:
-        line = min(exc.line or 2, yaml_lines + 1)
-        raise FrontMatterError(*_plain_words(yaml_text, line, exc.message)) from None
+        broke_at = min(exc.line or 2, yaml_lines + 1)
+        raise FrontMatterError(*_plain_words(yaml_text, broke_at, exc)) from None
     data = doc.data
     if data is None:
         data = {}
@@ -115,9 +115,9 @@ def split_front_matter(text: str) -> FrontMatter:
     lines = yaml_text.split("\n")
     commented = {}
     for key, value in data.items():
-        line = key_lines.get(key)
-        if value is None and line is not None:
-            after = lines[line - 2].partition(":")[2]
+        key_line = key_lines.get(key)
+        if value is None and key_line is not None:
+            after = lines[key_line - 2].partition(":")[2]
             if after.strip().startswith("#") and after[:1] in (" ", "\t"):
                 commented[key] = after.strip()[1:].strip()
     return FrontMatter(data, key_lines, body, yaml_lines + 3, commented)
@@ -130,12 +130,13 @@ def _line_of_key(yaml_text: str, key: str) -> int:
     return 2
 
 
-def _plain_words(yaml_text: str, line: int, message: str) -> tuple[int, str]:
+def _plain_words(yaml_text: str, line: int, exc: YamlSyntaxError) -> tuple[int, str]:
     """The YAML parser's complaint at ``line``, in the words of the usual mistake behind it.
 
     Parser messages ("mapping values are not allowed in this context") describe the
     grammar; writers mostly make one of three slips, recognisable from the raw lines.
     """
+    message = exc.message
     if not message.startswith("invalid YAML"):
         return line, message  # our own limits and checks already speak plainly
     lines = yaml_text.split("\n")
@@ -154,6 +155,14 @@ def _plain_words(yaml_text: str, line: int, message: str) -> tuple[int, str]:
                 number,
                 f"front matter is not closed before line {number}: "
                 "add a '---' line after the last key",
+            )
+    for kind, opening, closing in (("sequence", "list", "[]"), ("mapping", "mapping", "{}")):
+        if f"while parsing a flow {kind}" in message and exc.context_line is not None:
+            start = exc.context_line
+            return (
+                start,
+                f"the {opening} opened with '{closing[0]}' on line {start} is not closed: "
+                f"add '{closing[1]}' after its last item",
             )
     return line, message
 

@@ -37,7 +37,7 @@ _DROPPED_RESOLVERS = {_CORE + "timestamp", _CORE + "value"}
 
 _Parser: Any
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # PyYAML built without libyaml: the pure-Python reader, scanner and parser
 
     class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
@@ -50,10 +50,11 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python reader, sca
 class YamlSyntaxError(Exception):
     """Broken YAML, with the line where it broke (counted from the ``first_line`` given)."""
 
-    def __init__(self, line: int | None, message: str) -> None:
+    def __init__(self, line: int | None, message: str, context_line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.context_line = context_line  # where the broken construct began, if known
 
 
 class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
@@ -82,7 +83,7 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[mis
             if size is None:
                 raise self.fail(
                     event.start_mark,
-                    f"'*{event.anchor[:40]}' is used inside its own anchor, so the value "
+                    f"'*{(event.anchor or '')[:40]}' is used inside its own anchor, so the value "
                     "contains itself; write the value out instead",
                 )
             self._count(size[0], size[1], event, alias=True)
@@ -214,7 +215,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}, {problem}"
-        raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
+        start = exc.context_mark.line + first_line if exc.context_mark else None
+        raise YamlSyntaxError(line, f"invalid YAML: {problem}", start) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
         raise YamlSyntaxError(

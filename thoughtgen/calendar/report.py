@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from thoughtgen.calendar.periods import Cadence, Period
@@ -17,6 +17,9 @@ from thoughtgen.model import Post, Site, Status
 ON_TRACK, DUE_SOON, BEHIND = "on_track", "due_soon", "behind"
 DUE_SOON_DAYS = 2
 UPCOMING_DUE = 8
+# How far back the history (and so the streaks) reaches: a post dated centuries ago must not
+# make a daily calendar walk through hundreds of thousands of empty days.
+HISTORY = timedelta(days=20 * 366)
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,8 @@ def compute_report(
     scheduled_by_day = Counter(local_day(p.date) for p in scheduled)
 
     current = cadence.period_of(today)
-    history = (
-        cadence.span(cadence.period_of(local_day(published[0].date)), current)
-        if published
-        else [current]
-    )
+    first_day = max(local_day(published[0].date), today - HISTORY) if published else today
+    history = cadence.span(cadence.period_of(first_day), current) if published else [current]
 
     # Totals per period start, so the history costs one pass over the days, not one per period.
     published_by_period = _per_period(cadence, published_by_day)
