@@ -340,6 +340,7 @@ def test_items_the_cache_cannot_hold_as_data_are_still_built(site: SiteMaker, ex
 def test_a_cache_row_that_does_not_decode_counts_as_missing(blog: SiteMaker, record: str) -> None:
     with sqlite3.connect(cache_db(blog)) as db:
         db.execute("update items set meta=?", (record,))
+        db.execute("update memo set value=?", (record,))
     db.close()
     age(*(blog.root / "content/posts").iterdir())
     result = blog.build()

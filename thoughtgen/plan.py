@@ -14,7 +14,7 @@ from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental.cache import RACY_NS
-from thoughtgen.incremental.fingerprints import Fingerprints
+from thoughtgen.incremental.fingerprints import Fingerprints, Memo
 from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.render import HtmlRenderer, page_path
@@ -25,12 +25,12 @@ from thoughtgen.theme import find_theme
 class Planning:
     """The theme, the renderer and the fingerprints of one build."""
 
-    def __init__(self, site: Site, site_dir: Path) -> None:
+    def __init__(self, site: Site, site_dir: Path, memo: Memo | None = None) -> None:
         self.site = site
         self.site_dir = site_dir
         self.theme = find_theme(site_dir, site.config.theme)
         self.renderer = HtmlRenderer(site, self.theme, site_dir)
-        self.prints = Fingerprints(site, self.theme, self.renderer.env)
+        self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self.started_ns = time.time_ns()
 
     def identity(self, path: Path) -> str:

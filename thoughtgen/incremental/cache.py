@@ -34,13 +34,14 @@ FORMAT = 2  # 2: entries are JSON, not pickles; files are known by their ctime t
 RACY_NS = 2_000_000_000  # a file changed this close to the entry's writing is not trusted
 BUSY_SECONDS = 2.0  # how long to wait for another process's hold on the cache
 
-_TABLES = ("info", "items", "bodies")
+_TABLES = ("info", "items", "bodies", "memo")
 _SCHEMA = """
 create table if not exists info (key text primary key, value text not null);
 create table if not exists items (
     rel text primary key, size integer, mtime_ns integer, ctime_ns integer, inode integer,
     digest text not null, written_ns integer, meta text not null);
 create table if not exists bodies (digest text primary key, html text not null);
+create table if not exists memo (key text primary key, value text not null);
 """
 
 Row = tuple[int, int, int, int, str, int, str]  # size, mtime, ctime, inode, digest, written, meta
@@ -295,6 +296,29 @@ class BuildCache:
         except sqlite3.Error as exc:
             self._write_failed(exc)
         self._restat = []
+
+    # -- results kept between builds (Memo) ------------------------------------------------
+    def recall(self, key: str) -> str | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("select value from memo where key=?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None  # worked out again, and kept again if the cache can be written
+        return row[0] if row is not None and isinstance(row[0], str) else None
+
+    def remember(self, key: str, value: str) -> None:
+        """Keep ``value``, replacing what was kept under keys of the same kind."""
+        if self._db is None or not self._writable:
+            return
+        kind = key.split(" ", 1)[0]
+        try:
+            with self._db:
+                self._db.execute("begin immediate")
+                self._db.execute("delete from memo where key like ? || ' %'", (kind,))
+                self._db.execute("insert or replace into memo values (?, ?)", (key, value))
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
 
     # -- bodies (BodyLoader) ----------------------------------------------------------------
     def load(self, digest: str) -> str:

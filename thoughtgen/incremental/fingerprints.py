@@ -10,13 +10,14 @@ a way the walk cannot follow makes every page depend on the whole site: slower, 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import nodes
@@ -56,6 +57,46 @@ def site_attributes(env: jinja2.Environment, template_dirs: Iterable[Path]) -> s
                 return {(name,) for name in WHOLE_SITE}  # rendering will report it
             chains |= _chains(tree)
     return chains
+
+
+class Memo(Protocol):
+    """Somewhere to keep a result between builds (the build cache)."""
+
+    def recall(self, key: str) -> str | None: ...
+
+    def remember(self, key: str, value: str) -> None: ...
+
+
+def remembered_site_attributes(
+    env: jinja2.Environment, theme: Theme, memo: Memo | None
+) -> set[tuple[str, ...]]:
+    """site_attributes, kept in ``memo`` by the templates' bytes: parsing them all costs."""
+    if memo is None:
+        return site_attributes(env, theme.template_dirs)
+    parts = []
+    for directory in theme.template_dirs:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                digest = theme.digests.get(path) or _hash_bytes(path.read_bytes())
+                parts.append(f"{path}={digest}")
+    key = "site-attributes " + _hash(__version__, jinja2.__version__, *parts)
+    chains = _chains_from_json(memo.recall(key))
+    if chains is None:
+        chains = site_attributes(env, theme.template_dirs)
+        memo.remember(key, json.dumps(sorted(chains)))
+    return chains
+
+
+def _chains_from_json(text: str | None) -> set[tuple[str, ...]] | None:
+    try:
+        data = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    if not isinstance(data, list) or not all(
+        isinstance(chain, list) and all(isinstance(a, str) for a in chain) for chain in data
+    ):
+        return None
+    return {tuple(chain) for chain in data}
 
 
 def _chains(tree: nodes.Node) -> set[tuple[str, ...]]:
@@ -174,7 +215,9 @@ class Digests:
 class Fingerprints(Digests):
     """The keys of one build's outputs."""
 
-    def __init__(self, site: Site, theme: Theme, env: jinja2.Environment) -> None:
+    def __init__(
+        self, site: Site, theme: Theme, env: jinja2.Environment, memo: Memo | None = None
+    ) -> None:
         super().__init__()
         self.site = site
         config = site.config
@@ -191,7 +234,7 @@ class Fingerprints(Digests):
             ).encode(),
             *(f"{path}={digest}".encode() for path, digest in theme.digests.items()),
         )
-        chains = site_attributes(env, theme.template_dirs)
+        chains = remembered_site_attributes(env, theme, memo)
         self.site_key = _hash(
             *sorted((".".join(chain), self._chain_value(chain)) for chain in chains)
         )

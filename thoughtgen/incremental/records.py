@@ -15,7 +15,7 @@ import math
 import types
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache
 from operator import itemgetter
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -123,6 +123,12 @@ def _dataclass(kind: type) -> Codec:
     def decode(values: Any) -> Any:
         if type(values) is not list or len(values) != len(names):
             raise Unencodable(f"expected {len(names)} fields of {kind.__name__}")
+        if not others and direct:  # a tag: all text
+            if tuple(map(type, values)) != plain_types:
+                raise Unencodable(f"a field of {kind.__name__} has the wrong type")
+            made = object.__new__(kind)
+            made.__dict__.update(zip(names, values, strict=True))
+            return made
         if take_plain is not None:
             found = tuple(map(type, take_plain(values)))
         else:
@@ -179,11 +185,12 @@ def _decode_datetime(value: Any) -> datetime:
     wall, fold, zone = value
     if type(wall) is not str or fold not in (0, 1):
         raise Unencodable("not a stored datetime")
-    moment = datetime.fromisoformat(wall).replace(fold=fold)
-    if zone is None:
-        return moment
     if type(zone) is str:
-        return moment.replace(tzinfo=ZoneInfo(zone))  # ZoneInfo(key) is one object per key
-    if type(zone) is int:
-        return moment.replace(tzinfo=timezone(timedelta(microseconds=zone)))
-    raise Unencodable("not a stored time zone")
+        tz: tzinfo | None = ZoneInfo(zone)  # ZoneInfo(key) is one object per key
+    elif type(zone) is int:
+        tz = timezone(timedelta(microseconds=zone))
+    elif zone is None:
+        tz = None
+    else:
+        raise Unencodable("not a stored time zone")
+    return datetime.fromisoformat(wall).replace(tzinfo=tz, fold=fold)
