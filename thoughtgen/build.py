@@ -250,7 +250,7 @@ def build(options: BuildOptions) -> BuildResult:
     check_output_dir(output_dir, options.site_dir)  # refuse before touching anything
     with output_lock(output_dir, shown=str(shown)), open_cache(options, config) as cache:
         site = load_site(options, log, config, cache)
-        planning = Planning(site, options.site_dir)
+        planning = Planning(site, options.site_dir, cache)
         log.warnings.extend(planning.theme.warnings)
         inputs = planning.inputs_digest()
         kept = None if options.clean else unchanged_output(output_dir, options.site_dir, inputs)
