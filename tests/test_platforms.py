@@ -170,12 +170,13 @@ def test_the_markdown_settings_say_whether_quick_inline_is_on(
         for switch in ("1", "0"):
             monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", switch)
             markdown_settings.cache_clear()
-            settings[switch] = markdown_settings()
+            allowed = quick_inline_allowed(markdown.__version_info__)
+            settings[switch] = (markdown_settings(), allowed)
     finally:
         monkeypatch.undo()
         markdown_settings.cache_clear()
-    tested = quick_inline_allowed(markdown.__version_info__)  # the switch is unset again
-    assert f"quick-inline={tested}" in settings["1"] and "quick-inline=False" in settings["0"]
+    (on, tested), (off, _) = settings["1"], settings["0"]
+    assert f"quick-inline={tested}" in on and "quick-inline=False" in off
 
 
 def test_a_build_without_quick_inline_is_byte_identical(tmp_path: Path) -> None:
