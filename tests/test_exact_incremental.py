@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, REPO, SiteMaker, post
 
+import thoughtgen.incremental.cache
+import thoughtgen.plan
 from thoughtgen.errors import Problem
 from thoughtgen.incremental.cache import CACHE_DIR, CACHE_FILE
 from thoughtgen.incremental.fingerprints import WHOLE_SITE, Digests
@@ -57,15 +59,33 @@ def replace_keeping_stat(path: Path, data: bytes) -> None:
     """What ``cp -p`` of a same-size file does: new bytes in the same inode, old mtime."""
     before = path.stat()
     assert len(data) == before.st_size
-    with open(path, "r+b") as handle:
-        handle.write(data)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    after = path.stat()
+    deadline = time.monotonic() + 2
+    while True:  # on a coarse clock, write until the change lands in a later tick
+        with open(path, "r+b") as handle:
+            handle.write(data)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        after = path.stat()
+        if after.st_ctime_ns != before.st_ctime_ns or time.monotonic() > deadline:
+            break
+    assert after.st_ctime_ns != before.st_ctime_ns
     assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
         before.st_size,
         before.st_mtime_ns,
         before.st_ino,
     )
+
+
+@pytest.fixture(params=["racy window", "settled"])
+def trust(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run with the racy window, and as if every file had sat still for longer than it.
+
+    Files in a test are always fresh, so only with no window does the cache trust a file
+    by its stat (and only its ctime tells a ``cp -p`` apart).
+    """
+    if request.param == "settled":
+        monkeypatch.setattr(thoughtgen.incremental.cache, "RACY_NS", 0)
+        monkeypatch.setattr(thoughtgen.plan, "RACY_NS", 0)
+    return str(request.param)
 
 
 def cache_db(site: SiteMaker) -> Path:
@@ -216,7 +236,9 @@ def test_whole_site_is_every_field_of_site() -> None:
 # -- a file's identity: what rename, cp -p and touch change ---------------------------------
 
 
-def test_a_static_file_replaced_with_same_size_and_mtime_is_copied(blog: SiteMaker) -> None:
+def test_a_static_file_replaced_with_same_size_and_mtime_is_copied(
+    blog: SiteMaker, trust: str
+) -> None:
     static = blog.root / "content/static/notes.txt"
     age(static)
     assert blog.build().exit_code == 0
@@ -226,7 +248,9 @@ def test_a_static_file_replaced_with_same_size_and_mtime_is_copied(blog: SiteMak
     assert_same_as_clean(blog)
 
 
-def test_a_post_replaced_with_same_size_and_mtime_is_read_again(blog: SiteMaker) -> None:
+def test_a_post_replaced_with_same_size_and_mtime_is_read_again(
+    blog: SiteMaker, trust: str
+) -> None:
     source = blog.root / "content/posts/p3.md"
     age(source)
     assert blog.build().exit_code == 0  # the cache now trusts p3 by its stat
@@ -238,7 +262,7 @@ def test_a_post_replaced_with_same_size_and_mtime_is_read_again(blog: SiteMaker)
 
 
 def test_a_theme_static_file_replaced_with_same_size_and_mtime_is_copied(
-    blog: SiteMaker,
+    blog: SiteMaker, trust: str
 ) -> None:
     css = blog.write("themes/default/static/extra.css", "body { color: red }\n")
     age(css)
