@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
-from functools import cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
@@ -125,7 +124,6 @@ def _chains(tree: nodes.Node) -> set[tuple[str, ...]]:
 _SHOWN_WHOLE = frozenset((str, int, float, bool, type(None), datetime, date))
 
 
-@cache
 def _fields_of(kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
     """A dataclass's name with its fields' names (part of the digest), and a getter of them.
 
@@ -154,6 +152,7 @@ class Digests:
     def __init__(self) -> None:
         self._memo: dict[int, str] = {}
         self._keep: list[object] = []  # memoised values stay alive, so their ids stay unique
+        self._shapes: dict[type, tuple[str, Callable[[Any], tuple[Any, ...]]] | None] = {}
 
     def of(self, value: Any) -> str:
         """A digest of ``value`` as a template could see it."""
@@ -165,7 +164,7 @@ class Digests:
         memo = self._memo.get(id(value))
         if memo is not None:
             return memo
-        shape = _fields_of(kind)
+        shape = self._shape(kind)
         if shape is not None:
             head, getter = shape
             shown = [
@@ -182,7 +181,7 @@ class Digests:
                 *(f"{k!r}={self.of(v)}" for k, v in sorted(value.items(), key=_by_key)),
             )
         elif isinstance(value, list | tuple | set | frozenset):
-            if kind is tuple and value:
+            if isinstance(value, tuple) and value:
                 rows = self._rows(value)
                 if rows is not None:
                     return rows
@@ -197,10 +196,15 @@ class Digests:
             self._keep.append(value)
         return digest
 
-    def _rows(self, items: tuple[Any, ...]) -> str | None:
+    def _shape(self, kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
+        if kind not in self._shapes:
+            self._shapes[kind] = _fields_of(kind)
+        return self._shapes[kind]
+
+    def _rows(self, items: Sequence[Any]) -> str | None:
         """Small dataclasses of plain fields (a post's tags) shown as rows in one repr."""
         kind = type(items[0])
-        shape = _fields_of(kind)
+        shape = self._shape(kind)
         if shape is None:
             return None
         head, getter = shape

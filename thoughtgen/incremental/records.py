@@ -126,7 +126,7 @@ def _dataclass(kind: type) -> Codec:
         if not others and direct:  # a tag: all text
             if tuple(map(type, values)) != plain_types:
                 raise Unencodable(f"a field of {kind.__name__} has the wrong type")
-            made = object.__new__(kind)
+            made: Any = object.__new__(kind)
             made.__dict__.update(zip(names, values, strict=True))
             return made
         if take_plain is not None:
@@ -140,9 +140,9 @@ def _dataclass(kind: type) -> Codec:
             out[index] = dec(values[index])
         if not direct:
             return kind(*out)
-        made = object.__new__(kind)
-        made.__dict__.update(zip(names, out, strict=True))
-        return made
+        made_: Any = object.__new__(kind)
+        made_.__dict__.update(zip(names, out, strict=True))
+        return made_
 
     return encode, decode
 
