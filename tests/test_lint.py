@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean; ruff is part of the test extras."""
+"""The code base stays ruff- and mypy-clean; both are part of the test extras."""
 
 from __future__ import annotations
 
@@ -12,6 +12,16 @@ def test_ruff_is_clean() -> None:
     folders = [name for name in ("thoughtgen", "tests", "bench") if (REPO / name).is_dir()]
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", *folders],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"],  # the files and settings are in pyproject.toml
         cwd=REPO,
         capture_output=True,
         text=True,

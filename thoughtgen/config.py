@@ -270,7 +270,7 @@ def _has_control(value: Any) -> bool:
 def _convert(
     hint: Any, value: Any, dotted: str, line: int | None, doc: YamlDocument, log: ProblemLog
 ) -> Any:
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if value is None:
             return hint()
         if not isinstance(value, dict):
@@ -322,6 +322,10 @@ def describe_options(cls: type = Config, prefix: str = "") -> list[tuple[str, An
             rows.append((name, None, f.metadata["doc"]))
             rows.extend(describe_options(hints[f.name], name + "."))
         else:
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            default = (
+                f.default_factory()  # type: ignore[operator]  # no default: a factory is set
+                if f.default is dataclasses.MISSING
+                else f.default
+            )
             rows.append((name, default, f.metadata["doc"]))
     return rows

@@ -242,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         target = self._resolve(raw_path)
         dev = self.server_ref
-        if target == "redirect":
+        if isinstance(target, str):  # "redirect"
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", raw_path + "/")
             self.send_header("Content-Length", "0")

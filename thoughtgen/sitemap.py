@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from thoughtgen.model import Site
+from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile
 
 
 def render_sitemap(site: Site, html_paths: Iterable[str]) -> list[OutputFile]:
     """One ``<url>`` per HTML page written (the 404 page excepted), with lastmod for posts."""
     config = site.config
-    lastmods = {p.url: p.lastmod for p in (*site.posts, *site.pages) if p.lastmod}
+    items: tuple[Post | Page, ...] = (*site.posts, *site.pages)
+    lastmods = {p.url: p.lastmod for p in items if p.lastmod}
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
