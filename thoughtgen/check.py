@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from thoughtgen.build import BuildOptions, open_site_leniently, render_site
 from thoughtgen.calendar.report import report_for
 from thoughtgen.errors import Problem, ProblemLog
-from thoughtgen.model import Site, Status
+from thoughtgen.model import Page, Post, Site, Status
 from thoughtgen.outputs import OutputFile
 
 IDEA_STALE_DAYS = 90
@@ -83,7 +83,8 @@ def find_broken_links(site: Site, outputs: Iterable[OutputFile]) -> list[Problem
             collector.feed(out.data.decode("utf-8"))
             pages.append((out, collector))
             ids[out.path] = collector.ids
-    sources = {f"{item.url}index.html": item.source for item in (*site.posts, *site.pages)}
+    shown: tuple[Post | Page, ...] = (*site.posts, *site.pages)
+    sources = {f"{item.url}index.html": item.source for item in shown}
     site_url = urlsplit(config.site_url)
     problems = set()
     for out, collector in pages:

@@ -195,8 +195,8 @@ def build(
         return
     for warning in result.warnings:
         click.echo(str(warning), err=True)
-    for warning in result.report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    for note in result.report.warnings:
+        click.echo(f"warning: {note}", err=True)
     click.echo(
         f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.1f} s "
         f"→ {_display(result.output_dir)}"

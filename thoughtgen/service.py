@@ -13,7 +13,7 @@ from thoughtgen.calendar.slots import next_free_slot
 from thoughtgen.config import load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
-from thoughtgen.model import Post, Site, Status
+from thoughtgen.model import Page, Post, Site, Status
 from thoughtgen.output.atomic import write_file_atomically
 from thoughtgen.scaffold import init_files, new_post_text
 from thoughtgen.slugs import slugify
@@ -88,6 +88,7 @@ def schedule_post(
             raise ThoughtgenError.single("--date", None, str(exc)) from None
     new_text = set_date(text, format_date(moment, tz), publish=publish)
     write_file_atomically(target, new_text.encode("utf-8"))
+    status: Status
     if post.status in (Status.DRAFT, Status.IDEA) and not publish:
         status = post.status
     else:
@@ -127,7 +128,8 @@ def new_post(
     path = site_dir / rel
     if path.exists():
         raise ThoughtgenError.single(rel, None, "already exists; choose another title")
-    for item in (*site.all_posts, *site.pages):
+    taken: tuple[Post | Page, ...] = (*site.all_posts, *site.pages)
+    for item in taken:
         if item.url == f"posts/{slug}/":
             raise ThoughtgenError.single(
                 rel,
