@@ -7,6 +7,7 @@ import html
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 MORE_MARKER = "<!--more-->"
 WORDS_PER_MINUTE = 230
@@ -14,7 +15,7 @@ WORDS_PER_MINUTE = 230
 # Measured on 900-word posts, each earns its cost; "smarty" (3-4 ms a post) and the bundled
 # "toc" (replaced by thoughtgen.mdext, several times cheaper) do not.
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "attr_list"]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "footnotes": {"BACKLINK_TEXT": "↩"},
 }
@@ -27,7 +28,7 @@ QUICK_INLINE_TESTED = ((3, 11), (3, 12))
 QUICK_INLINE_SWITCH = "THOUGHTGEN_QUICK_INLINE"  # "0" turns the quick pass off
 
 
-def quick_inline_allowed(version_info: tuple[int, ...]) -> bool:
+def quick_inline_allowed(version_info: tuple[int | str, ...]) -> bool:
     """Whether the quick inline pass may be used with this Python-Markdown version."""
     if os.environ.get(QUICK_INLINE_SWITCH, "").strip().lower() in ("0", "off", "no", "false"):
         return False

@@ -132,8 +132,8 @@ def parse_source(
     if fields.errors:
         # The hints go with the errors: a misspelt key is often why a required one is missing.
         return fields.errors + warnings
-    if is_post and not unpublished and (line := placeholder_line(fm.body, fm.body_line)):
-        warnings.append(Problem(rel, line, PLACEHOLDER_WARNING))
+    if is_post and not unpublished and (stub := placeholder_line(fm.body, fm.body_line)):
+        warnings.append(Problem(rel, stub, PLACEHOLDER_WARNING))
     rendered = renderer.render(fm.body)
     digest = digest_of(data)
     return ParsedItem(
