@@ -132,7 +132,8 @@ def _page(item: ParsedItem) -> Page:
 
 def _check_unique_urls(posts: tuple[Post, ...], pages: list[Page], log: ProblemLog) -> None:
     claimed: dict[str, str] = {}
-    for item in (*posts, *pages):
+    items: tuple[Post | Page, ...] = (*posts, *pages)
+    for item in items:
         other = claimed.setdefault(item.url, item.source)
         if other != item.source:
             log.error(

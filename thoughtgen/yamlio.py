@@ -57,7 +57,7 @@ class YamlSyntaxError(Exception):
         self.context_line = context_line  # where the broken construct began, if known
 
 
-class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
+class _Loader(Composer, _Parser, SafeConstructor, Resolver):
     """Safe loading with limits, duplicate-key checks and only plain YAML types."""
 
     def __init__(self, text: str, first_line: int) -> None:

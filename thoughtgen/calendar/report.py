@@ -94,13 +94,13 @@ def compute_report(
         return value.astimezone(tz).date()
 
     dated = [p for p in posts if p.status not in (Status.DRAFT, Status.IDEA) and p.date]
-    published = sorted((p for p in dated if p.date <= now), key=lambda p: p.date)
-    scheduled = sorted((p for p in dated if p.date > now), key=lambda p: p.date)
-    published_by_day = Counter(local_day(p.date) for p in published)
-    scheduled_by_day = Counter(local_day(p.date) for p in scheduled)
+    published = sorted((p for p in dated if _when(p) <= now), key=_when)
+    scheduled = sorted((p for p in dated if _when(p) > now), key=_when)
+    published_by_day = Counter(local_day(_when(p)) for p in published)
+    scheduled_by_day = Counter(local_day(_when(p)) for p in scheduled)
 
     current = cadence.period_of(today)
-    first_day = max(local_day(published[0].date), today - HISTORY) if published else today
+    first_day = max(local_day(_when(published[0])), today - HISTORY) if published else today
     history = cadence.span(cadence.period_of(first_day), current) if published else [current]
 
     # Totals per period start, so the history costs one pass over the days, not one per period.
@@ -138,12 +138,12 @@ def compute_report(
         longest_streak=_longest_streak(stats),
         consistency=consistency,
         consistency_periods=len(window),
-        longest_gap=_longest_gap([local_day(p.date) for p in published]),
-        days_since_last_post=(today - local_day(published[-1].date)).days if published else None,
+        longest_gap=_longest_gap([local_day(_when(p)) for p in published]),
+        days_since_last_post=(today - local_day(_when(published[-1]))).days if published else None,
         next_due=upcoming[0].end if upcoming else None,
         periods=stats,
-        published=tuple(Entry(p, local_day(p.date), None) for p in published),
-        scheduled=tuple(Entry(p, local_day(p.date), None) for p in scheduled),
+        published=tuple(Entry(p, local_day(_when(p)), None) for p in published),
+        scheduled=tuple(Entry(p, local_day(_when(p)), None) for p in scheduled),
         drafts=_backlog(posts, Status.DRAFT, today, local_day),
         ideas=_backlog(posts, Status.IDEA, today, local_day),
         upcoming_due=tuple(upcoming),
@@ -158,6 +158,13 @@ def _status(completed: list[PeriodStat], current: PeriodStat, today: date) -> st
     if not current.met and (current.period.end - today).days <= DUE_SOON_DAYS:
         return DUE_SOON
     return ON_TRACK
+
+
+def _when(post: Post) -> datetime:
+    """The date of a post already known to have one."""
+    if post.date is None:
+        raise ValueError(f"{post.source} has no date")  # a bug: callers pass dated posts only
+    return post.date
 
 
 def _per_period(cadence: Cadence, by_day: Counter[date]) -> Counter[date]:

@@ -31,12 +31,12 @@ def next_free_slot(
     slots = sorted((parse_slot(s) for s in settings.slots), key=lambda s: (s.weekday, s.at))
     usual_time = slots[0].at if slots else DEFAULT_TIME
     counted = [
-        p
+        p.date
         for p in posts
         if p.date and p.source != ignore and p.status not in (Status.DRAFT, Status.IDEA)
     ]
-    taken = {p.date.astimezone(tz).replace(second=0, microsecond=0) for p in counted}
-    days = [p.date.astimezone(tz).date() for p in counted]
+    taken = {d.astimezone(tz).replace(second=0, microsecond=0) for d in counted}
+    days = [d.astimezone(tz).date() for d in counted]
     period = cadence.period_of(now.astimezone(tz).date())
     for _ in range(MAX_PERIODS):
         if sum(1 for day in days if day in period) < settings.target:
