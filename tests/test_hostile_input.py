@@ -189,7 +189,9 @@ def test_tag_too_long_for_a_file_name(site: SiteMaker) -> None:
 def test_pages_cannot_take_the_place_of_generated_files(site: SiteMaker, slug: str) -> None:
     site.write("content/posts/a.md", HEAD + "tags: [x]\n---\nx\n")
     site.write("content/pages/p.md", f"---\ntitle: P\nslug: {slug}\n---\nx\n")
-    failed_with(site.build(), "", f"/{slug}/")
+    result = site.build()
+    failed_with(result, "", f"/{slug}/")
+    assert "content/pages/p.md" in result.stderr  # the page is named, not only its template
 
 
 def test_static_folder_named_like_a_generated_file(site: SiteMaker) -> None:

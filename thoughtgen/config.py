@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from thoughtgen.calendar.periods import parse_slot
-from thoughtgen.errors import ProblemLog, ThoughtgenError
+from thoughtgen.errors import ProblemLog, ThoughtgenError, shown
 from thoughtgen.sources import clean_text
 from thoughtgen.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
 
@@ -49,7 +49,9 @@ def _slots(value: list[str]) -> str | None:
         try:
             parse_slot(slot)
         except ValueError:
-            return f"cannot read slot {slot!r}; write a weekday and a time, such as 'tue 09:00'"
+            return (
+                f"cannot read slot {shown(slot)}; write a weekday and a time, such as 'tue 09:00'"
+            )
     return None
 
 
@@ -64,17 +66,17 @@ def _web_url(value: str) -> str | None:
     if not value:
         return None
     if _URL_BREAKERS.search(value):
-        return f"must not contain spaces, quotes, <, > or backslashes; got {value!r}"
+        return f"must not contain spaces, quotes, <, > or backslashes; got {shown(value)}"
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"must be an http(s) URL such as https://example.com/about/, got {value!r}"
+        return f"must be an http(s) URL such as https://example.com/about/, got {shown(value)}"
     return None
 
 
 def _email(value: str) -> str | None:
     if not value or re.fullmatch(r"[^\s\"'<>\\(),;:@]+@[^\s\"'<>\\(),;:@]+", value):
         return None
-    return f"must be an email address such as ann@example.com, got {value!r}"
+    return f"must be an email address such as ann@example.com, got {shown(value)}"
 
 
 def _theme_name(value: str) -> str | None:
@@ -82,14 +84,14 @@ def _theme_name(value: str) -> str | None:
         return None
     return (
         "must be the name of a folder in themes/ (lowercase letters, digits, '.', '_' and '-'), "
-        f"got {value!r}"
+        f"got {shown(value)}"
     )
 
 
 def _language(value: str) -> str | None:
     if _LANGUAGE.fullmatch(value):
         return None
-    return f"must be a language code such as en or en-GB, got {value!r}"
+    return f"must be a language code such as en or en-GB, got {shown(value)}"
 
 
 @dataclass(frozen=True)
@@ -210,14 +212,14 @@ def _check_site_fields(config: Config, data: dict, doc: YamlDocument, log: Probl
                 CONFIG_FILE,
                 doc.line_of("base_url", 1),
                 "base_url must not contain spaces, quotes, <, >, backslashes or control "
-                f"characters; got {config.base_url!r}",
+                f"characters; got {shown(config.base_url)}",
             )
         elif parts.scheme not in ("http", "https") or not parts.hostname:
             log.error(
                 CONFIG_FILE,
                 doc.line_of("base_url", 1),
                 f"base_url must be an absolute http(s) URL such as https://example.com/, "
-                f"got {config.base_url!r}",
+                f"got {shown(config.base_url)}",
             )
     if "timezone" in data:
         try:
@@ -226,7 +228,8 @@ def _check_site_fields(config: Config, data: dict, doc: YamlDocument, log: Probl
             log.error(
                 CONFIG_FILE,
                 doc.line_of("timezone"),
-                f"unknown timezone {config.timezone!r}; use an IANA name such as Europe/Berlin",
+                f"unknown timezone {shown(config.timezone)}; "
+                "use an IANA name such as Europe/Berlin",
             )
 
 
@@ -284,7 +287,7 @@ def _convert(
         if text in allowed:
             return text
         choices = ", ".join(allowed)
-        log.error(CONFIG_FILE, line, f"'{dotted}' must be one of {choices}; got {value!r}")
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be one of {choices}; got {shown(value)}")
         return _INVALID
     if origin is list:
         items = [value] if isinstance(value, str) else value
@@ -295,19 +298,19 @@ def _convert(
     if hint is bool:
         if isinstance(value, bool):
             return value
-        log.error(CONFIG_FILE, line, f"'{dotted}' must be true or false, got {value!r}")
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be true or false, got {shown(value)}")
         return _INVALID
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        log.error(CONFIG_FILE, line, f"'{dotted}' must be a whole number, got {value!r}")
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be a whole number, got {shown(value)}")
         return _INVALID
     if hint is str:
         if isinstance(value, str):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        log.error(CONFIG_FILE, line, f"'{dotted}' must be text, got {value!r}")
+        log.error(CONFIG_FILE, line, f"'{dotted}' must be text, got {shown(value)}")
         return _INVALID
     raise TypeError(f"unsupported config type {hint!r}")  # a bug in the schema, not user input
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from thoughtgen.calendar.heatmap import heatmap
 from thoughtgen.calendar.ics import render_ics
@@ -89,7 +90,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     planned = [
         Planned(
             page_path(url),
-            template,
+            _origin(template, context),
             prints.page_key(template, url, context),
             partial(renderer.page, template, url, context),
         )
@@ -125,6 +126,13 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
             )
         )
     return planned
+
+
+def _origin(template: str, context: dict[str, Any]) -> str:
+    """What a page is made from, for messages: its source file, or else its template."""
+    item = context.get("post") or context.get("page")
+    source = getattr(item, "source", None)
+    return source if isinstance(source, str) else template
 
 
 def _ics(report: object, site: Site) -> OutputFile:
