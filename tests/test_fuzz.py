@@ -370,9 +370,9 @@ def assert_clean(result: Result, what: str) -> None:
     assert result.exit_code in (0, 1), f"{what}: exit {result.exit_code}\n{output}"
     assert "Traceback" not in output, f"{what}:\n{output}"
     if result.exit_code == 1:
-        # Problems go to stderr; `check` lists broken links on stdout. Notes such as
-        # "No posts match." may come first.
-        notes = ("warning: ", "notice: ", "No posts match.")
+        # Problems go to stderr; `check` lists broken links on stdout. Warnings and notices
+        # may come first.
+        notes = ("warning: ", "notice: ")
         errs = [line for line in result.stderr.splitlines() if not line.startswith(notes)]
         if not errs or (errs[0].startswith("Error: ") and not MESSAGE.match(errs[0])):
             errs = result.stdout.splitlines()

@@ -403,9 +403,9 @@ def list_command(source: Path, status: str | None, tag: str | None, fmt: str) ->
         when = f"{p.date:%Y-%m-%d %H:%M}" if p.date else "-"
         tags_text = ", ".join(t.name for t in p.tags)
         click.echo(f"{p.status.value:<9}  {when:<16}  {p.title}  [{tags_text}]  {p.source}")
-    if not posts:
+    if not posts and not problems:
         click.echo("No posts match.", err=True)
-    report_unreadable(problems)
+    report_unreadable(problems)  # the first line on stderr names a file, for people and tools
 
 
 @main.command()
