@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from thoughtgen.cli import main
+from thoughtgen.frontmatter import KNOWN_KEYS
 
 # Hypothesis keeps caches and failure patches in its home folder: not in the repository.
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "thoughtgen-hypothesis"))
@@ -122,18 +123,7 @@ DATES = [
     "next tuesday",
 ]
 KEYS = [
-    "title",
-    "date",
-    "updated",
-    "tags",
-    "summary",
-    "draft",
-    "status",
-    "slug",
-    "author",
-    "canonical_url",
-    "image",
-    "series",
+    *KNOWN_KEYS,
     "Title",
     "Date",
     "tag",
