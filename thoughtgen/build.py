@@ -163,47 +163,24 @@ def load_site(
     log: ProblemLog,
     config: Config | None = None,
     cache: BuildCache | None = None,
+    *,
+    lenient: bool = False,
 ) -> Site:
     """Config, sources and the assembled Site; raises ThoughtgenError listing every problem.
 
-    Without a cache, every source is parsed and its HTML is held in memory.
+    Without a cache, every source is parsed and its HTML is held in memory. ``lenient`` is
+    for commands that show the site rather than publish it (list, calendar, check): one
+    broken file must not hide the rest, so the Site is made of every source that reads
+    cleanly and the others' problems stay in ``log``. A file caught in a site-wide problem
+    (two files claiming one URL) is left out too, so the Site is always one a build would
+    accept. Only a broken config still raises: without it nothing can be read.
     """
     config = config or load_config(options.site_dir, options.base_url)
     now = resolve_now(options.now, config)
     refs, static = scan_sources(options.site_dir, log)
     items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
-    log.raise_if_errors()
-    site = assemble(
-        config,
-        items,
-        static,
-        now,
-        log,
-        include_drafts=options.include_drafts,
-        include_future=options.include_future,
-        mtimes={ref.rel: ref.mtime for ref in refs},
-    )
-    log.raise_if_errors()
-    return site
-
-
-def load_site_leniently(
-    options: BuildOptions,
-    log: ProblemLog,
-    config: Config | None = None,
-    cache: BuildCache | None = None,
-) -> Site:
-    """The Site made of every source that reads cleanly; the others' problems stay in ``log``.
-
-    For commands that show the site rather than publish it (list, calendar, check): one
-    broken file must not hide the rest. A file caught in a site-wide problem (two files
-    claiming one URL) is left out too, so the Site is always one a build would accept.
-    Only a broken config still raises: without it nothing can be read.
-    """
-    config = config or load_config(options.site_dir, options.base_url)
-    now = resolve_now(options.now, config)
-    refs, static = scan_sources(options.site_dir, log)
-    items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
+    if not lenient:
+        log.raise_if_errors()
     mtimes = {ref.rel: ref.mtime for ref in refs}
     while True:
         trial = ProblemLog()
@@ -219,14 +196,16 @@ def load_site_leniently(
         )
         blamed = {problem.path for problem in trial.errors}
         kept = [item for item in items if item.rel not in blamed]
-        if not trial.errors or len(kept) == len(items):
+        if not lenient or not trial.errors or len(kept) == len(items):
             break
         for problem in trial.errors:
             log.error(problem.path, problem.line, problem.message)
         items = kept
     log.warnings.extend(trial.warnings)
-    log.errors.extend(trial.errors)  # only those no left-out file explains (none today)
+    log.errors.extend(trial.errors)  # when lenient, only those no left-out file explains
     log.errors.sort(key=lambda p: p.sort_key)
+    if not lenient:
+        log.raise_if_errors()
     return site
 
 
@@ -275,19 +254,16 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 @contextmanager
-def open_site(options: BuildOptions, log: ProblemLog | None = None) -> Iterator[Site]:
-    """The assembled Site, read through the build cache, for commands that do not write it."""
+def open_site(
+    options: BuildOptions, log: ProblemLog | None = None, *, lenient: bool = False
+) -> Iterator[Site]:
+    """The assembled Site, read through the build cache, for commands that do not write it.
+
+    With ``lenient``, files that do not read leave their problems in ``log`` instead.
+    """
     config = load_config(options.site_dir, options.base_url)
     with open_cache(options, config) as cache:
-        yield load_site(options, log or ProblemLog(), config, cache)
-
-
-@contextmanager
-def open_site_leniently(options: BuildOptions, log: ProblemLog) -> Iterator[Site]:
-    """Like open_site, but files that do not read leave their problems in ``log`` instead."""
-    config = load_config(options.site_dir, options.base_url)
-    with open_cache(options, config) as cache:
-        yield load_site_leniently(options, log, config, cache)
+        yield load_site(options, log or ProblemLog(), config, cache, lenient=lenient)
 
 
 def read_site(options: BuildOptions) -> Site:

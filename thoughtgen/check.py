@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
-from thoughtgen.build import BuildOptions, open_site_leniently, render_site
+from thoughtgen.build import BuildOptions, open_site, render_site
 from thoughtgen.calendar.report import report_for
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.model import Page, Post, Site, Status
@@ -58,7 +58,7 @@ class _LinkCollector(HTMLParser):
 def check_site(options: BuildOptions) -> CheckReport:
     """Check every file that reads cleanly; the others are named in ``unreadable``."""
     log = ProblemLog()
-    with open_site_leniently(options, log) as site:
+    with open_site(options, log, lenient=True) as site:
         outputs = render_site(site, options.site_dir)
         broken = find_broken_links(site, outputs)
         warnings = [*log.warnings, *front_matter_warnings(site)]

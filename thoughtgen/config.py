@@ -59,6 +59,12 @@ def _slots(value: list[str]) -> str | None:
 _URL_BREAKERS = re.compile(r"[\s\"'<>\\`{}|^]")
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _THEME_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def is_theme_name(value: str) -> bool:
+    """A theme is the name of a folder in themes/, never a path out of it."""
+    return _THEME_NAME.fullmatch(value) is not None
+
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -80,7 +86,7 @@ def _email(value: str) -> str | None:
 
 
 def _theme_name(value: str) -> str | None:
-    if _THEME_NAME.fullmatch(value):
+    if is_theme_name(value):
         return None
     return (
         "must be the name of a folder in themes/ (lowercase letters, digits, '.', '_' and '-'), "

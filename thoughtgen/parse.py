@@ -24,7 +24,7 @@ from thoughtgen.frontmatter import (
 from thoughtgen.markup import MarkdownRenderer, collapse_space
 from thoughtgen.model import Body, TagRef
 from thoughtgen.scaffold import PLACEHOLDER_WARNING, placeholder_line
-from thoughtgen.slugs import slugify, unsafe_slug_reason
+from thoughtgen.slugs import MAX_NAME_BYTES, name_too_long, slugify, unsafe_slug_reason
 from thoughtgen.sources import clean_text, decode_newlines
 
 STATUSES = ("idea", "draft", "published")
@@ -111,11 +111,6 @@ def parse_source(
     title = fields.text("title", required=True)
     slug = fields.text("slug") or slugify(PurePosixPath(rel).stem)
     reason = unsafe_slug_reason(slug)
-    if not reason and _name_too_long(slug):
-        reason = (
-            f"slug {shown(slug)} is longer than {MAX_NAME_BYTES} bytes, too long for a "
-            "folder name; set a shorter 'slug:'"
-        )
     if reason:
         fields.errors.append(Problem(rel, fm.line_of("slug"), reason))
     draft = fields.boolean("draft")
@@ -164,8 +159,6 @@ def parse_source(
 
 # Keys whose value a writer clearly meant: a comment eating it is an error, not a warning.
 _MEANT_KEYS = ("tags", "title", "summary", "date")
-# A slug names a folder; most file systems refuse names longer than this many bytes.
-MAX_NAME_BYTES = 255
 
 
 @dataclass(frozen=True)
@@ -174,10 +167,7 @@ class _Hint:
 
     written: str
     problem: Problem
-
-    @property
-    def why(self) -> str:
-        return "keys are lower-case" if "lower-case" in self.problem.message else "a misspelling?"
+    why: str = "a misspelling?"
 
 
 def _key_hints(rel: str, fm: FrontMatter) -> dict[str, _Hint]:
@@ -187,15 +177,14 @@ def _key_hints(rel: str, fm: FrontMatter) -> dict[str, _Hint]:
         if key in KNOWN_KEYS or (known := typo_of(key)) is None:
             continue
         if key.lower() == known:
-            message = f"keys are lower-case: did you mean '{known}' instead of '{key}'?"
+            why = "keys are lower-case"
+            message = f"{why}: did you mean '{known}' instead of '{key}'?"
+            hint = _Hint(key, Problem(rel, fm.line_of(key), message), why)
         else:
             message = f"unknown key '{key}'; did you mean '{known}'?"
-        hints.setdefault(known, _Hint(key, Problem(rel, fm.line_of(key), message)))
+            hint = _Hint(key, Problem(rel, fm.line_of(key), message))
+        hints.setdefault(known, hint)
     return hints
-
-
-def _name_too_long(name: str) -> bool:
-    return len(name.encode("utf-8")) > MAX_NAME_BYTES
 
 
 def _shorten(text: str) -> str:
@@ -297,7 +286,7 @@ class _FieldReader:
                     "tags", f"tag {shown(name)} has no letters or digits to make a URL from"
                 )
                 continue
-            if _name_too_long(slug):
+            if name_too_long(slug):
                 self._error(
                     "tags",
                     f"tag {shown(name)} is longer than {MAX_NAME_BYTES} bytes as a URL name; "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from functools import partial
@@ -18,6 +17,7 @@ from thoughtgen.incremental.cache import RACY_NS
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
 from thoughtgen.model import Site
 from thoughtgen.outputs import OutputFile, Planned
+from thoughtgen.parse import digest_of
 from thoughtgen.render import HtmlRenderer, page_path
 from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import find_theme
@@ -43,7 +43,7 @@ class Planning:
         """
         stat = path.stat()
         if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self.started_ns - RACY_NS:
-            return "sha:" + hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            return "sha:" + digest_of(path.read_bytes())
         return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
 
     def inputs_digest(self) -> str:

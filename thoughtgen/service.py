@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from thoughtgen.build import BuildOptions, load_site_leniently, open_cache, read_site
+from thoughtgen.build import BuildOptions, open_site, read_site
 from thoughtgen.calendar.report import CalendarReport, report_for
 from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
 from thoughtgen.calendar.slots import next_free_slot
-from thoughtgen.config import load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
 from thoughtgen.model import Page, Post, Site, Status
@@ -25,11 +24,9 @@ def end_of_day(day: date, site: Site) -> datetime:
 
 def read_readable(options: BuildOptions) -> tuple[Site, tuple[Problem, ...]]:
     """The Site of every file that reads cleanly, and the problems of those that do not."""
-    config = load_config(options.site_dir, options.base_url)
     log = ProblemLog()
-    with open_cache(options, config) as cache:
-        site = load_site_leniently(options, log, config, cache)
-    return site, tuple(log.errors)
+    with open_site(options, log, lenient=True) as site:
+        return site, tuple(log.errors)
 
 
 def calendar_report(

@@ -9,6 +9,8 @@ from thoughtgen.errors import shown
 
 _NON_WORD = re.compile(r"[^\w]+")
 _SAFE_SLUG = re.compile(r"^[\w][\w.~-]*$")
+# A slug names a folder; most file systems refuse names longer than this many bytes.
+MAX_NAME_BYTES = 255
 
 
 def slugify(text: str) -> str:
@@ -35,4 +37,14 @@ def unsafe_slug_reason(slug: str) -> str | None:
             f"slug {shown(slug)} has unsafe characters; use letters, digits, '-', '.' or '~' "
             "and start with a letter or digit"
         )
+    if name_too_long(slug):
+        return (
+            f"slug {shown(slug)} is longer than {MAX_NAME_BYTES} bytes, too long for a "
+            "folder name; set a shorter 'slug:'"
+        )
     return None
+
+
+def name_too_long(slug: str) -> bool:
+    """Whether ``slug`` is too long to be a file or folder name."""
+    return len(slug.encode("utf-8")) > MAX_NAME_BYTES

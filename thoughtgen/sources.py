@@ -80,7 +80,7 @@ def scan_sources(
     return refs, static
 
 
-def shown(name: str) -> str:
+def printable_name(name: str) -> str:
     """A file name as text that can always be printed: undecodable bytes become ``\\xe9``."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
@@ -128,13 +128,15 @@ class Walker:
             with os.scandir(path) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            self.log.error(shown(rel), None, f"cannot read this folder: {exc.strerror}")
+            self.log.error(printable_name(rel), None, f"cannot read this folder: {exc.strerror}")
             return []
         found: list[FoundFile] = []
         for entry in entries:
             child = f"{rel}/{entry.name}" if rel else entry.name
             if _UNDECODED.search(entry.name):
-                self.log.error(shown(child), None, "the file name is not valid UTF-8; rename it")
+                self.log.error(
+                    printable_name(child), None, "the file name is not valid UTF-8; rename it"
+                )
                 continue
             kind = self._kind(child, entry.path, real)
             if kind is None:

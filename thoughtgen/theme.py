@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from thoughtgen.config import is_theme_name
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
 from thoughtgen.sources import StaticFile, Walker
 
@@ -99,13 +99,12 @@ class _ListedLoader(jinja2.BaseLoader):
         return sorted(self.templates)
 
 
-_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 def find_theme(site_dir: Path, name: str) -> Theme:
     """The theme chain for ``name``, its files listed without leaving the site."""
     bundled = bundled_theme_dir().resolve()
-    if not _THEME_NAME.fullmatch(name):  # a name, never a path out of themes/
+    if not is_theme_name(name):
         raise ThoughtgenError.single(
             "thoughtgen.yaml", None, f"theme {name!r} is not a name of a folder in themes/"
         )

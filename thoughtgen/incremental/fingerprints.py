@@ -43,19 +43,23 @@ def _hash_bytes(*parts: bytes) -> str:
     return h.hexdigest()
 
 
-def site_attributes(env: jinja2.Environment, template_dirs: Iterable[Path]) -> set[tuple[str, ...]]:
+def site_attributes(env: jinja2.Environment, templates: Iterable[Path]) -> set[tuple[str, ...]]:
     """Every ``site.a.b`` chain the templates read; WHOLE_SITE when one cannot be followed."""
     chains: set[tuple[str, ...]] = set()
-    for directory in template_dirs:
-        for path in sorted(directory.rglob("*")):
-            if not path.is_file():
-                continue
-            try:
-                tree = env.parse(path.read_text(encoding="utf-8"))
-            except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
-                return {(name,) for name in WHOLE_SITE}  # rendering will report it
-            chains |= _chains(tree)
+    for path in templates:
+        try:
+            tree = env.parse(path.read_text(encoding="utf-8"))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+            return {(name,) for name in WHOLE_SITE}  # rendering will report it
+        chains |= _chains(tree)
     return chains
+
+
+def template_files(theme: Theme) -> list[Path]:
+    """Every template file of the theme chain (a parent's too: a template may extend it),
+    as the theme listed them: links out of the site are not among them."""
+    folders = theme.template_dirs
+    return [p for p in theme.files if any(p.is_relative_to(f) for f in folders)]
 
 
 class Memo(Protocol):
@@ -70,18 +74,14 @@ def remembered_site_attributes(
     env: jinja2.Environment, theme: Theme, memo: Memo | None
 ) -> set[tuple[str, ...]]:
     """site_attributes, kept in ``memo`` by the templates' bytes: parsing them all costs."""
+    templates = template_files(theme)
     if memo is None:
-        return site_attributes(env, theme.template_dirs)
-    parts = []
-    for directory in theme.template_dirs:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                digest = theme.digests.get(path) or _hash_bytes(path.read_bytes())
-                parts.append(f"{path}={digest}")
+        return site_attributes(env, templates)
+    parts = [f"{path}={theme.digests[path]}" for path in templates]  # read once, by the theme
     key = "site-attributes " + _hash(__version__, jinja2.__version__, *parts)
     chains = _chains_from_json(memo.recall(key))
     if chains is None:
-        chains = site_attributes(env, theme.template_dirs)
+        chains = site_attributes(env, templates)
         memo.remember(key, json.dumps(sorted(chains)))
     return chains
 
