@@ -97,6 +97,30 @@ def html_files(out: Path) -> list[Path]:
     return sorted(out.rglob("*.html"))
 
 
+def output_files(folder: Path, *, with_git: bool = False) -> dict[str, bytes]:
+    """What a build left in ``folder``: every file with its bytes, the manifest aside (it
+    records file times), and a ``.git`` worktree only when asked for."""
+    from thoughtgen.incremental.manifest import MANIFEST
+
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if not path.is_file() or path.name == MANIFEST:
+            continue
+        if not with_git and rel.parts[0] == ".git":
+            continue
+        found[rel.as_posix()] = path.read_bytes()
+    return found
+
+
+def assert_same_as_clean(site: SiteMaker, *args: str, now: str = NOW) -> None:
+    """The site's output equals a --clean build of the same sources into another folder."""
+    clean_out = site.root.parent / "clean-out"
+    result = site.build("--clean", "--output", str(clean_out), *args, now=now)
+    assert result.exit_code == 0, result.output
+    assert output_files(site.out) == output_files(clean_out)
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` with its bytes, to prove nothing changed."""
     return {

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from thoughtgen.incremental.manifest import MANIFEST
-from thoughtgen.output.atomic import TEMP_SUFFIX
+from conftest import NOW, output_files
 
-NOW = "2026-11-22 12:00"
+from thoughtgen.output.atomic import TEMP_SUFFIX
 
 
 def build_command(site: Path, *args: str, now: str = NOW) -> list[str]:
@@ -40,17 +39,9 @@ def run_build(
     )
 
 
-def tree(folder: Path, *, with_git: bool = True) -> dict[str, bytes]:
-    """Every file below ``folder`` with its bytes, the manifest aside."""
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_dir() or path.name == MANIFEST:
-            continue
-        if not with_git and rel.split("/", 1)[0] == ".git":
-            continue
-        found[rel] = path.read_bytes()
-    return found
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes (``.git`` included), the manifest aside."""
+    return output_files(folder, with_git=True)
 
 
 def leftovers(parent: Path, output_name: str = "public") -> list[str]:

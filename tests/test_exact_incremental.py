@@ -19,34 +19,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import NOW, REPO, SiteMaker, post
+from conftest import REPO, SiteMaker, assert_same_as_clean, output_files, post
 
 import thoughtgen.incremental.cache
 import thoughtgen.plan
 from thoughtgen.errors import Problem
 from thoughtgen.incremental.cache import CACHE_DIR, CACHE_FILE
 from thoughtgen.incremental.fingerprints import WHOLE_SITE, Digests
-from thoughtgen.incremental.manifest import MANIFEST
 from thoughtgen.incremental.records import decode_item, encode_item
 from thoughtgen.model import Body, Page, Post, Site, Status, TagRef
 from thoughtgen.parse import ParsedItem
 
 PAST = time.time_ns() - 3600 * 1_000_000_000  # an hour ago: outside any racy window
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
-    }
-
-
-def assert_same_as_clean(site: SiteMaker, *args: str, now: str = NOW) -> None:
-    clean_out = site.root.parent / "clean-out"
-    result = site.build("--clean", "--output", str(clean_out), *args, now=now)
-    assert result.exit_code == 0, result.output
-    assert files(site.out) == files(clean_out)
 
 
 def age(*paths: Path) -> None:
@@ -135,7 +119,7 @@ def test_renaming_a_page_updates_every_link_to_it(starter: SiteMaker) -> None:
     (pages / "about.md").rename(pages / "about-me.md")
     result = starter.build()
     assert result.exit_code == 0, result.output
-    stale = [p for p, data in files(starter.out).items() if b'/about/"' in data]
+    stale = [p for p, data in output_files(starter.out).items() if b'/about/"' in data]
     assert stale == []
     assert (starter.out / "about-me/index.html").is_file()
     assert_same_as_clean(starter)

@@ -11,20 +11,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteMaker, post
+from conftest import SiteMaker, assert_same_as_clean, output_files, post
 
 from thoughtgen.incremental.manifest import MANIFEST
 
 CONFIG_EXTRA = "posts_per_page: 2\ncalendar:\n  page: true\n  ics: true\n"
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    """What thoughtgen wrote: every file but its manifest and a .git worktree."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST and ".git" not in p.relative_to(folder).parts
-    }
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -33,13 +24,6 @@ def stamps(folder: Path) -> dict[str, tuple[int, int]]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
-
-
-def assert_same_as_clean(site: SiteMaker, *args: str, now: str = NOW) -> None:
-    clean_out = site.root.parent / "clean-out"
-    result = site.build("--clean", "--output", str(clean_out), *args, now=now)
-    assert result.exit_code == 0, result.output
-    assert files(site.out) == files(clean_out)
 
 
 @pytest.fixture
@@ -176,7 +160,7 @@ def test_a_deleted_post_disappears_everywhere(blog: SiteMaker) -> None:
     (blog.root / "content/posts/p3.md").unlink()
     assert blog.build().exit_code == 0
     assert not (blog.out / "posts/p3").exists()
-    for path, data in files(blog.out).items():
+    for path, data in output_files(blog.out).items():
         assert b"/posts/p3/" not in data and b"Post 3" not in data, path
     assert_same_as_clean(blog)
 
@@ -225,7 +209,7 @@ def test_clean_ignores_the_cache(blog: SiteMaker) -> None:
     assert result.exit_code == 0
     after = stamps(blog.out)
     assert all(after[p] != before[p] for p in after)  # every file written anew
-    assert files(blog.out) == files(blog.out)
+    assert output_files(blog.out) == output_files(blog.out)
 
 
 def test_hand_edited_output_file_is_repaired(blog: SiteMaker) -> None:

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import output_files
+from output_support import leftovers
 
 from thoughtgen.cli import main
-from thoughtgen.incremental.manifest import MANIFEST
 
 SEEDS = (11, 23, 37, 41)
 DEFAULT_STEPS = 80
@@ -326,25 +327,11 @@ class Walk:
         where = "after: " + " / ".join(history[-6:])
         assert code == clean_code, f"{where}\n{output}\n{clean_output}"
         assert code == 0, f"{where}\n{output}"
-        ours, theirs = tree(self.root / "public"), tree(self.clean_out)
+        ours, theirs = output_files(self.root / "public"), output_files(self.clean_out)
         differ = sorted(p for p in ours.keys() | theirs.keys() if ours.get(p) != theirs.get(p))
         assert not differ, f"{where}\nincremental and clean builds differ in {differ}"
         for folder, name in ((self.root, "public"), (self.clean_out.parent, self.clean_out.name)):
             assert leftovers(folder, name) == [], where
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
-    }
-
-
-def leftovers(parent: Path, name: str) -> list[str]:
-    """Anything beside output ``name`` that a build leaves there besides its known files."""
-    known = {name, f".{name}.previous", f".{name}.lock"}
-    return sorted(e for e in os.listdir(parent) if e.startswith(f".{name}") and e not in known)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
