@@ -1,0 +1,65 @@
+"""Finding template syntax of other generators left in a post's Markdown.
+
+``{% highlight %}`` (Jekyll, Eleventy), ``{{< youtube >}}`` / ``{{% note %}}`` (Hugo) and
+``{{ site.url }}`` mean nothing to thoughtgen and would be published as text; this finds
+them outside code, with their lines, so the writer can be told where to look.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TAG = re.compile(
+    r"\{%-?\s*[a-zA-Z_][^%]*?-?%\}"  # {% tag … %}
+    r"|\{\{<\s*/?\s*[\w./-]+.*?>\}\}"  # {{< shortcode >}}
+    r"|\{\{%\s*/?\s*[\w./-]+.*?%\}\}"  # {{% shortcode %}}
+    r"|\{\{-?\s*(?:site|page|post|paginator|content|jekyll|layout|\.Site|\.Params|\.Page)"
+    r"\b[^}]*\}\}"  # {{ site.… }}
+)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+@dataclass(frozen=True)
+class ForeignTag:
+    line: int  # in the file
+    text: str  # the tag as written (shortened)
+    kind: str  # "liquid", "shortcode" or "variable"
+
+    @property
+    def generator(self) -> str:
+        return {"liquid": "Jekyll or Eleventy", "shortcode": "Hugo"}.get(self.kind, "another")
+
+
+def find_foreign_tags(body: str, body_line: int = 1) -> list[ForeignTag]:
+    """Every other-generator tag in ``body`` outside fenced, indented and inline code."""
+    if "{%" not in body and "{{" not in body:
+        return []
+    found: list[ForeignTag] = []
+    fence: str | None = None
+    previous_blank = True
+    for offset, line in enumerate(body.split("\n")):
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence, previous_blank = None, True
+            continue
+        if match:
+            fence = match.group(1)
+            continue
+        if previous_blank and (line.startswith("    ") or line.startswith("\t")):
+            continue  # an indented code block (only after a blank line, as Markdown has it)
+        previous_blank = not line.strip()
+        for tag in _TAG.finditer(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)):
+            text = tag.group(0)
+            kind = (
+                "shortcode"
+                if text.startswith(("{{<", "{{%"))
+                else "liquid"
+                if text.startswith("{%")
+                else "variable"
+            )
+            short = text if len(text) <= 60 else text[:57] + "…"
+            found.append(ForeignTag(body_line + offset, short, kind))
+    return found
