@@ -12,11 +12,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+from thoughtgen.addresses import Addresses
 from thoughtgen.config import Config
 from thoughtgen.dates import format_offset_datetime
 from thoughtgen.errors import ProblemLog
 from thoughtgen.markup import reading_minutes
 from thoughtgen.model import Page, Post, Site, Status, Tag, TagRef
+from thoughtgen.outputs import page_path
 from thoughtgen.parse import ParsedItem
 from thoughtgen.sources import StaticFile
 
@@ -34,20 +36,23 @@ def assemble(
 ) -> Site:
     """The Site from parsed items; site-wide problems go to ``log`` (the caller raises)."""
     mtimes = mtimes or {}
+    addresses = Addresses(config, items, static, log)
     posts: list[Post] = []
     pages: list[Page] = []
     for item in items:
         for warning in item.warnings:
             log.warn(warning.path, warning.line, warning.message)
+        url = addresses.urls[item.rel]
         if item.kind == "post":
-            posts.append(_post(item, config, now, mtimes.get(item.rel)))
+            posts.append(addresses.complete(_post(item, config, now, mtimes.get(item.rel), url)))
         else:
-            pages.append(_page(item))
+            pages.append(addresses.complete(_page(item, url)))
 
     all_posts = tuple(sorted(_canonical_tag_names(posts), key=_newest_first))
     listed = tuple(p for p in all_posts if _is_listed(p, include_drafts, include_future))
     pages = [p for p in pages if include_drafts or not p.draft]
     _check_unique_urls(all_posts, pages, log)
+    static = addresses.published_static((*listed, *pages))
     for post in all_posts:
         if post.status is Status.SCHEDULED and post.date is not None and not include_future:
             log.warn(
@@ -81,7 +86,9 @@ def _is_listed(post: Post, include_drafts: bool, include_future: bool) -> bool:
     return True
 
 
-def _post(item: ParsedItem, config: Config, now: datetime, mtime: float | None) -> Post:
+def _post(
+    item: ParsedItem, config: Config, now: datetime, mtime: float | None, url: str
+) -> Post:
     if item.status_text == "idea":
         status = Status.IDEA
     elif item.unpublished:
@@ -111,10 +118,12 @@ def _post(item: ParsedItem, config: Config, now: datetime, mtime: float | None) 
         slug_line=item.slug_line,
         file_modified=datetime.fromtimestamp(mtime, UTC) if mtime else None,
         summary_given=item.summary_given,
+        url_path=url,
+        guid=item.guid,
     )
 
 
-def _page(item: ParsedItem) -> Page:
+def _page(item: ParsedItem, url: str) -> Page:
     return Page(
         source=item.rel,
         slug=item.slug,
@@ -127,6 +136,7 @@ def _page(item: ParsedItem) -> Page:
         draft=item.unpublished,
         extra=MappingProxyType(item.extra),
         slug_line=item.slug_line,
+        url_path=url,
     )
 
 
@@ -134,7 +144,7 @@ def _check_unique_urls(posts: tuple[Post, ...], pages: list[Page], log: ProblemL
     claimed: dict[str, str] = {}
     items: tuple[Post | Page, ...] = (*posts, *pages)
     for item in items:
-        other = claimed.setdefault(item.url, item.source)
+        other = claimed.setdefault(page_path(item.url), item.source)
         if other != item.source:
             log.error(
                 item.source,

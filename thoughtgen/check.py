@@ -14,7 +14,7 @@ from thoughtgen.build import BuildOptions, open_site, render_site
 from thoughtgen.calendar.report import report_for
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.model import Page, Post, Site, Status
-from thoughtgen.outputs import OutputFile
+from thoughtgen.outputs import OutputFile, page_path
 
 IDEA_STALE_DAYS = 90
 _SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
@@ -84,7 +84,7 @@ def find_broken_links(site: Site, outputs: Iterable[OutputFile]) -> list[Problem
             pages.append((out, collector))
             ids[out.path] = collector.ids
     shown: tuple[Post | Page, ...] = (*site.posts, *site.pages)
-    sources = {f"{item.url}index.html": item.source for item in shown}
+    sources = {page_path(item.url): item.source for item in shown}
     site_url = urlsplit(config.site_url)
     problems = set()
     for out, collector in pages:

@@ -15,6 +15,7 @@ import click
 
 from thoughtgen import __version__
 from thoughtgen.errors import Problem, ThoughtgenError
+from thoughtgen.importers.platforms import DISPLAY_NAMES, PLATFORMS
 
 
 def _display(path: Path) -> str:
@@ -359,6 +360,89 @@ def new(title: str, source: Path, tags: str, status: str | None, schedule: str |
         status = "published" if schedule else "draft"
     path = new_post(source, title, tag_list, status, schedule)
     click.echo(os.path.relpath(path))
+
+
+@main.command(name="import")
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "platform",
+    type=click.Choice(sorted(PLATFORMS)),
+    help="What EXPORT comes from (default: told from its files).",
+)
+@click.option(
+    "--site",
+    "site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The thoughtgen site to import into, or an empty folder to make one in.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@user_errors
+def import_command(export: Path, platform: str | None, site: Path, dry_run: bool) -> None:
+    """Import posts, pages and images from another platform, keeping every old URL.
+
+    EXPORT is a Jekyll, Hugo, Pelican or Eleventy site folder, an unzipped Substack or
+    Medium export, a WordPress export (WXR .xml), or the .zip a platform gave you. Old URLs
+    that change get redirects (aliases:) and each post keeps its old feed id (guid:), so
+    links and subscribers carry over. No file that is there already is replaced.
+
+    \b
+    Examples:
+      thoughtgen import ~/old-blog --site newsite       # a Jekyll or Hugo checkout
+      thoughtgen import wordpress-export.xml --dry-run  # see the plan first
+      thoughtgen import substack-export.zip --from substack
+    """
+    from thoughtgen.importers import import_site
+
+    report = import_site(export, site, platform=platform, dry_run=dry_run)
+    if report.detected:
+        click.echo(
+            f"{_display_export(export)} looks like a {DISPLAY_NAMES[report.platform]} export."
+        )
+    if report.created_site:
+        click.echo(f"{'Would make' if dry_run else 'Made'} a new site in {_display(site)}")
+    verb = "would write" if dry_run else "wrote"
+    for planned in report.written:
+        if dry_run:
+            click.echo(f"  {verb} {planned.path}")
+    for planned in report.conflicts:
+        click.echo(
+            f"{planned.path}: is there already and differs; kept yours "
+            "(move it away and run again to import it)",
+            err=True,
+        )
+    for note in report.notes:
+        click.echo(_note_line(export, note), err=True)
+    click.echo(report.summary + ".")
+    extras = []
+    if report.identical:
+        extras.append(f"{len(report.identical)} already there and identical")
+    if report.redirects:
+        extras.append(
+            f"{report.redirects} old URL{'s' if report.redirects != 1 else ''} redirected"
+        )
+    extras += [f"{count} {why} skipped" for why, count in sorted(report.skipped.items())]
+    if extras:
+        click.echo("  (" + "; ".join(extras) + ")")
+    if report.conflicts:
+        raise SystemExit(1)
+
+
+def _display_export(path: Path) -> str:
+    return _display(path) if path.is_dir() else str(path)
+
+
+def _note_line(export: Path, note: Any) -> str:
+    """A note's ``path:line`` as the writer can open it: inside the export folder or zip."""
+    if export.is_dir():
+        where = os.path.join(_display(export), note.path)
+    elif note.path in ("", export.name, str(export)):
+        where = str(export)
+    else:
+        where = f"{export}/{note.path}"
+    return f"{where}:{note.line}: {note.message}" if note.line else f"{where}: {note.message}"
 
 
 @main.command(name="list")

@@ -117,6 +117,23 @@ class FeedConfig:
     full_content: bool = option(True, "Put whole posts in feeds; false gives summaries only.")
 
 
+def _permalink(value: str) -> str | None:
+    from thoughtgen.permalinks import pattern_problem
+
+    problem = pattern_problem(value)
+    return f"{problem}; got {shown(value)}" if problem else None
+
+
+@dataclass(frozen=True)
+class PermalinkConfig:
+    """Where posts and pages are published: patterns of :year :month :day :slug and more."""
+
+    posts: str = option(
+        "/posts/:slug/", "Post URLs, e.g. /:year/:month/:day/:slug/ or /:slug.html.", _permalink
+    )
+    pages: str = option("/:slug/", "Page URLs, e.g. /:slug/ or /:slug.html.", _permalink)
+
+
 Cadence = Literal["daily", "weekly", "biweekly", "monthly"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -153,6 +170,7 @@ class Config:
     )
     output_dir: str = option("public", "Folder the site is built into, relative to the site.")
     feed: FeedConfig = option(FeedConfig, "Feed settings.")
+    permalinks: PermalinkConfig = option(PermalinkConfig, "URL patterns of posts and pages.")
     calendar: CalendarConfig = option(CalendarConfig, "Content calendar settings.")
 
     @property

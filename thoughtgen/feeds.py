@@ -117,8 +117,9 @@ def _add_entry(
     config = site.config
     permalink = config.site_url + post.url
     entry = fg.add_entry(order="append")
-    entry.id(permalink)
-    entry.guid(permalink, permalink=True)
+    # A pinned guid (an imported post's old feed id) keeps subscribers from seeing it anew.
+    entry.id(post.guid or permalink)
+    entry.guid(post.guid or permalink, permalink=post.guid in ("", permalink))
     entry.title(xml_safe(post.title))
     entry.link(href=permalink, rel="alternate")
     entry.published(post.date)

@@ -23,6 +23,8 @@ KNOWN_KEYS = (
     "canonical_url",
     "image",
     "series",
+    "aliases",
+    "guid",
 )
 # Keys people often write for a known one; flagged even where difflib would not match them.
 _ALIASES = {
@@ -33,6 +35,8 @@ _ALIASES = {
     "modified": "updated",
     "lastmod": "updated",
     "published": "date",
+    "alias": "aliases",
+    "redirect_from": "aliases",
 }
 
 

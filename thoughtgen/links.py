@@ -30,6 +30,27 @@ def rewrite_urls(fragment: str, rewrite: Callable[[str], str]) -> str:
     return _ATTR_RE.sub(replace, fragment)
 
 
+def find_urls(fragment: str) -> list[str]:
+    """Every href, src and poster value in ``fragment``, unescaped, in order."""
+    if "href" not in fragment and "src" not in fragment and "poster" not in fragment:
+        return []
+    return [html.unescape(m.group("url")) for m in _ATTR_RE.finditer(fragment)]
+
+
+def replacing(table: dict[str, str]) -> Callable[[str], str]:
+    """A rewrite that swaps the URLs in ``table`` (keeping a ``#fragment``) and leaves the rest."""
+
+    def rewrite(url: str) -> str:
+        if url in table:
+            return table[url]
+        path, hash_, fragment = url.partition("#")
+        if hash_ and path in table:
+            return f"{table[path]}#{fragment}"
+        return url
+
+    return rewrite
+
+
 def under_base_path(base_path: str) -> Callable[[str], str]:
     """Root-relative links (``/posts/x/``) gain the site's base path (``/blog/posts/x/``)."""
 

@@ -41,6 +41,29 @@ class Body:
         return self.loader.load(self.digest)
 
 
+def with_links(html: str, links: tuple[tuple[str, str], ...]) -> str:
+    """``html`` with links to sources and bundle files pointing at their published URLs."""
+    if not links:
+        return html
+    from thoughtgen.links import replacing, rewrite_urls
+
+    return rewrite_urls(html, replacing(dict(links)))
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An old address of a post or page, redirected to it.
+
+    ``path`` is where the redirect page is written below the output root
+    (``2013/05/old.html``, ``old/slug/index.html``), "" when only hosts that read
+    ``_redirects`` can serve it; ``request`` the path as browsers ask for it, from the
+    site root (``/2013/05/old.html``).
+    """
+
+    request: str
+    path: str
+
+
 class Status(StrEnum):
     PUBLISHED = "published"
     SCHEDULED = "scheduled"  # dated in the future
@@ -82,14 +105,18 @@ class Post:
     slug_line: int = 1  # the line that decides the URL, for messages
     file_modified: datetime | None = None  # when the source was last saved (backlog age)
     summary_given: bool = False  # the front matter has its own summary
+    url_path: str = ""  # from the permalink pattern; default posts/<slug>/
+    aliases: tuple[Alias, ...] = ()
+    guid: str = ""  # the feed id, when pinned (an imported post keeps its old one)
+    links: tuple[tuple[str, str], ...] = ()  # (href as written, root-relative URL) to rewrite
 
     @property
     def url(self) -> str:
-        return f"posts/{self.slug}/"
+        return self.url_path or f"posts/{self.slug}/"
 
     @property
     def content_html(self) -> str:
-        return self.body.html
+        return with_links(self.body.html, self.links)
 
     @property
     def lastmod(self) -> datetime | None:
@@ -109,14 +136,17 @@ class Page:
     draft: bool = False
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     slug_line: int = 1
+    url_path: str = ""  # from the permalink pattern; default <slug>/
+    aliases: tuple[Alias, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def url(self) -> str:
-        return f"{self.slug}/"
+        return self.url_path or f"{self.slug}/"
 
     @property
     def content_html(self) -> str:
-        return self.body.html
+        return with_links(self.body.html, self.links)
 
     @property
     def lastmod(self) -> datetime | None:

@@ -43,3 +43,8 @@ class Planned:
     @property
     def kind(self) -> str:
         return OutputFile(self.path).kind
+
+
+def page_path(url: str) -> str:
+    """The file a page URL is written to: ``a/b/`` → ``a/b/index.html``; ``a.html`` as is."""
+    return url if url.endswith(".html") else f"{url}index.html"

@@ -7,13 +7,17 @@ so it can be computed in a worker process and kept in the build cache.
 from __future__ import annotations
 
 import hashlib
+import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, shown
+from thoughtgen.foreign import find_foreign_tags
 from thoughtgen.frontmatter import (
     KNOWN_KEYS,
     FrontMatter,
@@ -21,11 +25,12 @@ from thoughtgen.frontmatter import (
     split_front_matter,
     typo_of,
 )
+from thoughtgen.links import find_urls
 from thoughtgen.markup import MarkdownRenderer, collapse_space
 from thoughtgen.model import Body, TagRef
 from thoughtgen.scaffold import PLACEHOLDER_WARNING, placeholder_line
 from thoughtgen.slugs import MAX_NAME_BYTES, name_too_long, slugify, unsafe_slug_reason
-from thoughtgen.sources import clean_text, decode_newlines
+from thoughtgen.sources import BUNDLE_TEXTS, POST_SUFFIXES, clean_text, decode_newlines
 
 STATUSES = ("idea", "draft", "published")
 SUMMARY_LIMIT = 300
@@ -56,6 +61,19 @@ def digest_of(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class SourceLink:
+    """A link in a post to another source file or to a file of its own bundle.
+
+    ``href`` is the link as written; ``target`` the site-relative path it names
+    (``content/posts/other.md``, ``content/posts/trip/photo.jpg``).
+    """
+
+    href: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
 class ParsedItem:
     """Everything a post or page says about itself, independent of other files and of "now"."""
 
@@ -81,6 +99,11 @@ class ParsedItem:
     word_count: int
     body: Body
     warnings: tuple[Problem, ...] = field(default=())
+    aliases: tuple[str, ...] = ()  # old paths or URLs that redirect here, as written
+    aliases_line: int = 1
+    guid: str = ""
+    links: tuple[SourceLink, ...] = ()
+    bundle: str = ""  # the folder of a page bundle (content/posts/trip), else ""
 
 
 def parse_source(
@@ -109,7 +132,9 @@ def parse_source(
         else:
             hints[key] = _Hint(key, Problem(rel, fm.line_of(key), message + " (or remove the key)"))
     title = fields.text("title", required=True)
-    slug = fields.text("slug") or slugify(PurePosixPath(rel).stem)
+    bundle = bundle_folder(rel)
+    named_date, name = name_parts(rel)
+    slug = fields.text("slug") or slugify(name)
     reason = unsafe_slug_reason(slug)
     if reason:
         fields.errors.append(Problem(rel, fm.line_of("slug"), reason))
@@ -117,11 +142,14 @@ def parse_source(
     status_text = fields.choice("status", STATUSES)
     is_post = kind == "post"
     unpublished = draft or status_text in ("draft", "idea")
-    date = fields.date("date", required=is_post and not unpublished)
+    date = fields.date("date", required=is_post and not unpublished and named_date is None)
+    if date is None and is_post and named_date is not None and "date" not in fm.data:
+        date = fields.named_date(named_date, bundle or rel)
     updated = fields.date("updated")
     tags = fields.tags() if is_post else ()
     summary = fields.text("summary")
-    strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series")}
+    strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series", "guid")}
+    aliases = fields.aliases()
     extra = {k: v for k, v in fm.data.items() if k not in KNOWN_KEYS}
     warnings = [hints[key].problem for key in hints if key not in fields.hints_used]
     if fields.errors:
@@ -129,7 +157,10 @@ def parse_source(
         return fields.errors + warnings
     if is_post and not unpublished and (stub := placeholder_line(fm.body, fm.body_line)):
         warnings.append(Problem(rel, stub, PLACEHOLDER_WARNING))
+    for tag in find_foreign_tags(fm.body, fm.body_line):
+        warnings.append(Problem(rel, tag.line, _foreign_message(tag.text, tag.generator)))
     rendered = renderer.render(fm.body)
+    links = _source_links(rel, bundle, rendered.html, fm.body, fm.body_line)
     digest = digest_of(data)
     return ParsedItem(
         rel=rel,
@@ -154,7 +185,94 @@ def parse_source(
         word_count=rendered.word_count,
         body=Body(digest, rendered.html),
         warnings=tuple(warnings),
+        aliases=aliases,
+        aliases_line=fm.line_of("aliases"),
+        guid=strings["guid"],
+        links=links,
+        bundle=bundle,
     )
+
+
+# 2013-05-06-slug (Jekyll's post names; single-digit months and days too).
+_NAMED_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:-(.*))?$")
+
+
+def bundle_folder(rel: str) -> str:
+    """The folder of a page bundle whose text is ``rel`` (…/trip/index.md), else ""."""
+    path = PurePosixPath(rel)
+    if path.name in BUNDLE_TEXTS and path.parts[:2] == ("content", "posts") and len(path.parts) > 3:
+        return str(path.parent)
+    return ""
+
+
+def name_parts(rel: str) -> tuple[str | None, str]:
+    """The date written in a source's name (or its bundle folder's), if any, and the rest."""
+    folder = bundle_folder(rel)
+    stem = PurePosixPath(folder).name if folder else PurePosixPath(rel).stem
+    match = _NAMED_DATE.match(stem)
+    if match is None:
+        return None, stem
+    year, month, day, rest = match.groups()
+    return f"{year}-{month}-{day}", rest or stem
+
+
+
+def _foreign_message(text: str, generator: str) -> str:
+    return (
+        f"{text} is {generator} template syntax, which thoughtgen publishes as plain text; "
+        "replace it with Markdown (or put it in a code block if you mean to show it)"
+    )
+
+
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#|^/")
+
+
+def _source_links(
+    rel: str, bundle: str, html_text: str, body: str, body_line: int
+) -> tuple[SourceLink, ...]:
+    """Relative links to other sources (``other.md``) and, in a bundle, to its own files."""
+    found: dict[str, SourceLink] = {}
+    folder = PurePosixPath(rel).parent
+    for href in find_urls(html_text):
+        if href in found or _URL_SCHEME.match(href):
+            continue
+        path = href.split("#", 1)[0].split("?", 1)[0]
+        if not path:
+            continue
+        is_source = path.lower().endswith(POST_SUFFIXES)
+        if not is_source and not bundle:
+            continue
+        target = posixpath.normpath(posixpath.join(str(folder), unquote(path)))
+        if target.startswith("../") or target == "..":
+            continue
+        index = body.find(href)
+        line = body_line + body.count("\n", 0, index) if index >= 0 else body_line
+        found[href] = SourceLink(href, target, line)
+    return tuple(found.values())
+
+
+_ALIAS_BREAKERS = re.compile(r"[\s\"'<>\\`{}|^\x00-\x1f\x7f]")
+
+
+def alias_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an alias (an old path or URL of this site), or None."""
+    if not text:
+        return "is empty"
+    if _ALIAS_BREAKERS.search(text):
+        return "must not contain spaces, quotes, <, >, backslashes or control characters"
+    if "?" in text or "#" in text:
+        return "has a query or fragment; a static site can redirect only a path"
+    path = text
+    if "://" in text:
+        if not text.startswith(("http://", "https://")):
+            return "must be a path such as /2013/05/old/ or an http(s) URL of this site"
+        path = "/" + text.split("://", 1)[1].partition("/")[2]
+    segments = [s for s in path.split("/") if s]
+    if any(s in (".", "..") for s in segments):
+        return "must not contain '.' or '..' segments"
+    if not segments:
+        return "is the site's home page; an alias must be an old path of this post"
+    return None
 
 
 # Keys whose value a writer clearly meant: a comment eating it is an error, not a warning.
@@ -264,6 +382,35 @@ class _FieldReader:
         except DateError as exc:
             self._error(key, f"'{key}': {exc}")
             return None
+
+    def named_date(self, text: str, name: str) -> datetime | None:
+        """The date written in the file's name (2013-05-06-slug.md)."""
+        try:
+            return parse_datetime(text, self.tz)
+        except DateError as exc:
+            self.errors.append(
+                Problem(self.rel, 1, f"the date in the name {shown(name)}: {exc}; add a 'date:'")
+            )
+            return None
+
+    def aliases(self) -> tuple[str, ...]:
+        """Old paths (/2013/05/old.html) or URLs that redirect here."""
+        value = self._raw("aliases")
+        if value is None or value == "":
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            self._error("aliases", "'aliases' must be a list of old paths such as /2013/05/old/")
+            return ()
+        kept: list[str] = []
+        for item in items:
+            text = item.strip()
+            reason = alias_problem(text)
+            if reason:
+                self._error("aliases", f"alias {shown(text)} {reason}")
+            elif text not in kept:
+                kept.append(text)
+        return tuple(kept)
 
     def tags(self) -> tuple[TagRef, ...]:
         value = self._raw("tags")

@@ -15,9 +15,10 @@ from thoughtgen.calendar.text import UNIT
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental.cache import RACY_NS
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
-from thoughtgen.model import Site
+from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parse import digest_of
+from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
 from thoughtgen.render import HtmlRenderer, page_path
 from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import find_theme
@@ -97,6 +98,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
         for template, url, context in renderer.plan(extra_pages)
     ]
     html_paths = tuple(p.path for p in planned)
+    planned += _redirects(site)
     for spec in feed_specs(site):
         key = prints.page_key(
             spec.origin, spec.path, {"posts": spec.posts, "title": spec.title, "atom": spec.atom}
@@ -113,7 +115,9 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
         for f in theme.static_files
     ]
     static += [
-        (f, f"content/static/{f.out_path}", planning.identity(f.source)) for f in site.static
+        (f, f"content/static/{f.out_path}", planning.identity(f.source))
+        for f in site.static
+        if f.out_path != REDIRECTS_PATH or not _has_aliases(site)
     ]
     for file, origin, identity in static:
         key = f"static:{file.source}:{identity}"
@@ -126,6 +130,37 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
             )
         )
     return planned
+
+
+def _has_aliases(site: Site) -> bool:
+    return any(post.aliases for post in site.posts) or any(page.aliases for page in site.pages)
+
+
+def _redirects(site: Site) -> list[Planned]:
+    """A redirect page per alias of each published item, and ``_redirects`` listing them all."""
+    if not _has_aliases(site):
+        return []
+    items: tuple[Post | Page, ...] = (*site.posts, *site.pages)
+    planned = [
+        Planned(
+            alias.path,
+            f"alias of {item.source}",
+            None,
+            partial(redirect_page, alias, item, site.config),
+        )
+        for item in items
+        for alias in item.aliases
+        if alias.path
+    ]
+    own = next((f.source for f in site.static if f.out_path == REDIRECTS_PATH), None)
+    planned.append(
+        Planned(REDIRECTS_PATH, "redirects", None, partial(_redirects_file, items, site, own))
+    )
+    return planned
+
+
+def _redirects_file(items: tuple[Post | Page, ...], site: Site, own: Path | None) -> OutputFile:
+    return redirects_file(items, site.config, own.read_bytes() if own else b"")
 
 
 def _origin(template: str, context: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from thoughtgen import __version__
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Post, Site
-from thoughtgen.outputs import OutputFile
+from thoughtgen.outputs import OutputFile, page_path
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
 
@@ -173,10 +173,6 @@ class HtmlRenderer:
                 where, line, f"template error while rendering /{url}: {exc}"
             ) from None
         return OutputFile(path, text.encode("utf-8"), origin=template_name)
-
-
-def page_path(url: str) -> str:
-    return url if url.endswith(".html") else f"{url}index.html"
 
 
 def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:

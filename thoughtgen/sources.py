@@ -40,10 +40,16 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class StaticFile:
-    """A file copied as is: where it comes from and its path below the output root."""
+    """A file copied as is: where it comes from and its path below the output root.
+
+    A file of a page bundle (beside ``content/posts/<name>/index.md``) names its bundle
+    folder in ``bundle`` and its path inside it in ``out_path`` until the Site is
+    assembled; it is then published below its post's URL.
+    """
 
     source: Path
     out_path: str
+    bundle: str = ""
 
 
 def scan_sources(
@@ -57,9 +63,13 @@ def scan_sources(
     log = log or ProblemLog()
     walker = Walker(site_dir, log, "not published")
     refs: list[SourceRef] = []
+    bundled: list[FoundFile] = []
     for kind, folder, recursive in (("post", "posts", True), ("page", "pages", False)):
         for found in walker.files(f"content/{folder}", recursive):
-            if found.name.lower().endswith(POST_SUFFIXES):
+            if not found.name.lower().endswith(POST_SUFFIXES):
+                if kind == "post":
+                    bundled.append(found)
+            else:
                 refs.append(
                     SourceRef(
                         rel=found.rel,
@@ -75,9 +85,30 @@ def scan_sources(
         StaticFile(Path(found.path), found.rel.removeprefix("content/static/"))
         for found in walker.files("content/static", True)
     ]
+    static += _bundle_files(refs, bundled)
     if own_log:
         log.raise_if_errors()
     return refs, static
+
+
+def _bundle_files(refs: list[SourceRef], found: list[FoundFile]) -> list[StaticFile]:
+    """Files beside a bundle's ``index.md`` (or in folders below it), with their bundle."""
+    bundles = {
+        ref.rel.rpartition("/")[0]
+        for ref in refs
+        if ref.rel.rpartition("/")[2] in BUNDLE_TEXTS and ref.rel.count("/") > 2
+    }
+    files = []
+    for one in found:
+        folder = one.rel.rpartition("/")[0]
+        while folder.count("/") > 1 and folder not in bundles:
+            folder = folder.rpartition("/")[0]
+        if folder in bundles:
+            files.append(StaticFile(Path(one.path), one.rel[len(folder) + 1 :], folder))
+    return files
+
+
+BUNDLE_TEXTS = ("index.md", "index.markdown")
 
 
 def printable_name(name: str) -> str:

@@ -16,6 +16,15 @@ from thoughtgen.importers.model import SourceSite
 
 # In the order detection tries them: the most specific signs first.
 PLATFORMS = ("wordpress", "substack", "medium", "jekyll", "hugo", "pelican", "eleventy")
+DISPLAY_NAMES = {
+    "wordpress": "WordPress",
+    "substack": "Substack",
+    "medium": "Medium",
+    "jekyll": "Jekyll",
+    "hugo": "Hugo",
+    "pelican": "Pelican",
+    "eleventy": "Eleventy",
+}
 
 
 class Reader(Protocol):

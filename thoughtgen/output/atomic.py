@@ -48,3 +48,23 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_new_file(path: Path, data: bytes) -> bool:
+    """Create ``path`` whole (never half-written) and never over a file that is there.
+
+    False when something appeared at ``path`` meanwhile: it is left as it is.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        os.fchmod(handle, new_file_mode())
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        try:
+            os.link(temp, path)  # fails when the name exists: no overwrite, even in a race
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        Path(temp).unlink(missing_ok=True)
