@@ -150,7 +150,7 @@ class Addresses:
         if item.bundle and path.startswith(item.bundle + "/"):
             inside = path[len(item.bundle) + 1 :]
             if (item.bundle, inside) in self.bundle_files:
-                return resource_folder(self.urls[item.rel]) + inside
+                return resource_folder(self.urls[item.rel]) + inside + suffix
         return None
 
     def published_static(self, shown: Sequence[Post | Page]) -> list[StaticFile]:
