@@ -348,7 +348,7 @@ class _Cleaner:
     def _code(self, body: Tag) -> None:
         """``pre.graf--pre`` blocks (one per paragraph in older stories) to fenced code."""
         for pre in body.find_all("pre"):
-            if pre.decomposed:
+            if pre.parent is None:  # joined to the block before it
                 continue
             run = [pre]
             sibling = pre.find_next_sibling()
@@ -371,7 +371,7 @@ class _Cleaner:
     def _figures(self, body: Tag) -> list[tuple[str, int | None]]:
         found: list[tuple[str, int | None]] = []
         for figure in body.find_all("figure"):
-            if figure.decomposed or not figure.find("img"):
+            if not figure.find("img"):
                 continue
             caption_tag = figure.find("figcaption")
             caption = caption_tag.decode_contents().strip() if caption_tag else ""
@@ -399,8 +399,6 @@ class _Cleaner:
     def _frames(self, body: Tag) -> None:
         """Embedded media to links: YouTube found again from the thumbnail where it can be."""
         for frame in body.find_all("iframe"):
-            if frame.decomposed:
-                continue
             src = _href(frame, "src")
             figure = frame.find_parent("figure")
             caption = _text(figure.find("figcaption")) if figure else ""

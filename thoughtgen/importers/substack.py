@@ -21,6 +21,7 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,7 +157,7 @@ def _read_rows(path: Path) -> list[_Row]:
             rows.append(_Row(line, dict(zip(header, record, strict=False))))
     except csv.Error as exc:
         raise ThoughtgenError.single(
-            CSV_NAME, reader.line_num or start, f"cannot be read as CSV ({exc})"
+            CSV_NAME, start, f"the row starting here cannot be read as CSV ({exc})"
         ) from None
     if header is None:
         raise ThoughtgenError.single(CSV_NAME, 1, "is empty; a Substack export lists posts here")
@@ -414,9 +415,7 @@ class _Cleaner:
         return definitions
 
     def _widgets(self, soup: BeautifulSoup) -> None:
-        for tag in list(soup.find_all(True)):
-            if tag.decomposed:
-                continue
+        for tag in _elements(soup):
             classes = _classes(tag)
             self._remember_address(tag)
             if any(_WIDGET_CLASS.match(name) for name in classes):
@@ -447,9 +446,7 @@ class _Cleaner:
         tag.replace_with(_paragraph_link(url, str(text or url)))
 
     def _embeds(self, soup: BeautifulSoup) -> None:
-        for tag in list(soup.find_all(True)):
-            if tag.decomposed:
-                continue
+        for tag in _elements(soup):
             classes = set(_classes(tag))
             attrs = _attrs(tag)
             if "tweet" in classes:
@@ -536,7 +533,7 @@ class _Cleaner:
                 found.append((src, img.sourceline))
                 img.attrs = {"src": src, "alt": str(img.get("alt") or "")}
         for figure in list(soup.find_all("figure")):
-            if figure.decomposed or not figure.find("img"):
+            if figure.parent is None or not figure.find("img"):  # gone, or no image
                 continue
             caption_tag = figure.find("figcaption")
             caption = caption_tag.decode_contents().strip() if caption_tag else ""
@@ -571,6 +568,19 @@ class _Cleaner:
         assert paragraph is not None
         paragraph.string = self.slot(markdown)
         return paragraph
+
+
+def _elements(root: Tag) -> Iterator[Tag]:
+    """``root``'s elements in document order, without entering one the caller removed or
+    replaced (a removed element has no parent)."""
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
+    while stack:
+        tag = stack.pop()
+        if tag.parent is None:
+            continue
+        yield tag
+        if tag.parent is not None:
+            stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag))
 
 
 def _classes(tag: Tag) -> list[str]:
