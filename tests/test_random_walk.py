@@ -44,6 +44,7 @@ WORDS = [
 ]
 TAGS = ("Career", "career", "Craft", "Writing", "Remote", "Teams")
 START = datetime(2026, 11, 22, 12, 0)
+PERMALINKS = ("/posts/:slug/", "/:year/:slug/", "/:year/:month/:day/:slug.html")
 
 
 def steps_per_seed() -> int:
@@ -59,6 +60,7 @@ class PostSource:
     body: str
     slug: str = ""
     draft: bool = False
+    aliases: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         lines = ["---", f"title: {self.title}", f"date: {self.date:%Y-%m-%d %H:%M}"]
@@ -67,6 +69,8 @@ class PostSource:
             lines.append(f"slug: {self.slug}")
         if self.draft:
             lines.append("draft: true")
+        if self.aliases:
+            lines.append("aliases: [" + ", ".join(self.aliases) + "]")
         return "\n".join([*lines, "---", self.body]) + "\n"
 
 
@@ -105,7 +109,8 @@ class Walk:
             "thoughtgen.yaml",
             f"title: {c['title']}\nbase_url: https://example.com/\ntimezone: Europe/Berlin\n"
             f"author:\n  name: Walker\nposts_per_page: {c['per_page']}\n"
-            f"feed:\n  limit: {c['feed_limit']}\ncalendar:\n  page: true\n  ics: true\n",
+            f"feed:\n  limit: {c['feed_limit']}\ncalendar:\n  page: true\n  ics: true\n"
+            f"permalinks:\n  posts: {c.get('permalink', '/posts/:slug/')}\n",
         )
 
     def fresh_name(self, stem: str) -> str:
@@ -184,6 +189,8 @@ class Walk:
 
     def rename_post(self) -> str:
         name = self.pick_post()
+        if name.endswith("/index.md"):
+            return self.edit_body()
         folder = name.rpartition("/")[0]
         new = (folder + "/" if folder else "") + self.fresh_name("renamed") + ".md"
         (self.root / "content/posts" / new).parent.mkdir(parents=True, exist_ok=True)
@@ -193,6 +200,8 @@ class Walk:
 
     def move_post(self) -> str:
         name = self.pick_post()
+        if name.endswith("/index.md"):
+            return self.retitle()
         base = name.rpartition("/")[2]
         folder = self.rng.choice(["2025", "2026/notes", ""])
         new = f"{folder}/{base}" if folder else base
@@ -244,9 +253,11 @@ class Walk:
         return f"edit page {name}"
 
     def change_config(self) -> str:
-        key = self.rng.choice(["title", "per_page", "feed_limit"])
+        key = self.rng.choice(["title", "per_page", "feed_limit", "permalink"])
         if key == "title":
             self.config[key] = self.rng.choice(["Walk", "Another walk", "Steps"])
+        elif key == "permalink":
+            self.config[key] = self.rng.choice(PERMALINKS)
         else:
             self.config[key] = self.rng.randint(1, 6)
         self.write_config()
@@ -288,6 +299,42 @@ class Walk:
             self.future = not self.future
         return f"--drafts {self.drafts}, --future {self.future}"
 
+    def add_alias(self) -> str:
+        name = self.pick_post()
+        post = self.posts[name]
+        if post.aliases and self.rng.random() < 0.3:
+            post.aliases.pop(self.rng.randrange(len(post.aliases)))
+        else:
+            shape = self.rng.choice(["/old/{}/", "/{}.html", "/archive/{}"])
+            post.aliases.append(shape.format(self.fresh_name("was")))
+        self.write_post(name)
+        return f"aliases of {name} → {post.aliases}"
+
+    def link_post(self) -> str:
+        """A link from one post to another's source file (resolved to its URL at build)."""
+        name, target = self.pick_post(), self.pick_post()
+        relative = os.path.relpath(f"/{target}", os.path.dirname(f"/{name}"))
+        self.posts[name].body += f"\n\nSee [this]({relative})."
+        self.write_post(name)
+        return f"link {name} → {target}"
+
+    def make_bundle(self) -> str:
+        """A post becomes a page bundle with an image beside it (or its image changes)."""
+        name = self.pick_post()
+        if not name.endswith("/index.md"):
+            folder = name.removesuffix(".md")
+            new = f"{folder}/index.md"
+            (self.root / "content/posts" / folder).mkdir(parents=True, exist_ok=True)
+            os.replace(self.root / "content/posts" / name, self.root / "content/posts" / new)
+            self.posts[new] = self.posts.pop(name)
+            self.posts[new].body += "\n\n![picture](pic.svg)"
+            self.write_post(new)
+            name = new
+        pic = self.root / "content/posts" / name.replace("index.md", "pic.svg")
+        pic.write_text(f"<svg xmlns='http://www.w3.org/2000/svg' id='p{self.counter}'/>\n")
+        self.counter += 1
+        return f"bundle {name}"
+
     def nothing(self) -> str:
         return "no change"
 
@@ -308,6 +355,9 @@ class Walk:
             (self.change_static, 3),
             (self.advance_clock, 1),
             (self.toggle_flags, 1),
+            (self.add_alias, 2),
+            (self.link_post, 2),
+            (self.make_bundle, 1),
             (self.nothing, 1),
         ]
         action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
