@@ -1,0 +1,747 @@
+"""Liquid and Nunjucks in posts from Jekyll and Eleventy: convert what has a meaning, flag the rest.
+
+Both generators run a template language over a post before Markdown sees it, so a post
+holds ``{% highlight %}`` blocks, ``{{ site.baseurl }}`` prefixes and links made with
+``{% post_url %}``. thoughtgen runs no template language over posts: whatever keeps a
+meaning without one is converted here (fenced code, literal text, plain links, known site
+values), and every other tag is left where it is and reported with its file line, so the
+writer knows exactly what to replace.
+
+Text that ``{% raw %}`` protected must stay literal in thoughtgen as well. Where it lies
+outside code, its braces are written as ``&#123;`` so that it renders the same and is not
+mistaken for a leftover tag (see :func:`finish_literal_text`).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
+from thoughtgen.slugs import slugify, unsafe_slug_reason
+
+# (tag name, argument) → the link target to write, or None when there is no such target.
+LinkResolver = Callable[[str, str], "str | None"]
+
+# Marks a brace that {% raw %} protected; see finish_literal_text. A Unicode noncharacter,
+# so it never stands for text of its own.
+LITERAL_BRACE = "\ufdd0"
+
+_URL_FILTERS = {"relative_url", "absolute_url", "url", "absoluteUrl", "htmlBaseUrl"}
+_TEXT_FILTERS: dict[str, Callable[[str], str]] = {
+    "escape": html.escape,
+    "xml_escape": html.escape,
+    "escape_once": lambda s: html.escape(html.unescape(s)),
+    "strip": str.strip,
+    "downcase": str.lower,
+    "lower": str.lower,
+    "upcase": str.upper,
+    "upper": str.upper,
+    "capitalize": str.capitalize,
+    "slugify": slugify,
+    "slug": slugify,
+    "safe": lambda s: s,
+}
+_LOGIC = {
+    "assign", "capture", "set", "if", "unless", "for", "case", "cycle", "increment",
+    "decrement", "tablerow", "macro", "call", "block", "extends", "filter", "with", "liquid",
+    "echo", "from", "import", "asyncEach", "asyncAll", "each",
+}  # fmt: skip
+_CLOSERS = {"else", "elsif", "elif", "when", "empty", "break", "continue"}
+_INCLUDES = {"include", "include_relative", "include_cached", "render", "renderTemplate"}
+
+_TAG_NAME = re.compile(r"\s*([A-Za-z_][\w]*)\s*(.*)", re.S)
+_NAME = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*")
+_FILTER = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:[:(](.*?)\)?)?\s*$", re.S)
+_LANGUAGE = re.compile(r"^[\w+#.-]+$")
+_GIST = re.compile(r"^[\w-]+(?:/[\w-]+)?$")
+_ARGUMENT = re.compile(r"""\s*("[^"]*"|'[^']*')\s*,?""")
+
+
+@dataclass(frozen=True)
+class LiquidSettings:
+    """What one post's template tags may refer to, and how the generator is named."""
+
+    engine: str = "Liquid"  # named in messages: "Liquid" or "Nunjucks"
+    # Dotted names and their text: "site.title", "page.title", "metadata.author.name", "title".
+    values: Mapping[str, str] = field(default_factory=dict)
+    # Names standing for the site's own address ("site.url", "site.baseurl") and the text
+    # each gives on its own. Before a path or a link they give "", so the link stays
+    # site-relative and thoughtgen adds its own base path.
+    addresses: Mapping[str, str] = field(default_factory=dict)
+    link: LinkResolver | None = None  # resolves {% post_url %} and {% link %}
+    comments: bool = False  # Nunjucks {# … #} comments
+    image_shortcode: bool = False  # Eleventy's {% image "src", "alt" %} starter shortcode
+
+
+@dataclass
+class Converted:
+    text: str
+    problems: list[tuple[int, str]]  # (file line, message)
+
+
+def convert_liquid(text: str, first_line: int, settings: LiquidSettings) -> Converted:
+    """``text`` (a post's body starting at file line ``first_line``) with its tags converted."""
+    return _Converter(text, first_line, settings).run()
+
+
+def quoted(tag: str, limit: int = 60) -> str:
+    """A tag as a message shows it: one line, cut to about ``limit`` characters."""
+    flat = " ".join(tag.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class _Converter:
+    def __init__(self, text: str, first_line: int, settings: LiquidSettings) -> None:
+        self.text = text
+        self.first_line = first_line
+        self.settings = settings
+        self.out: list[str] = []
+        self.problems: list[tuple[int, str]] = []
+        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def line_at(self, pos: int) -> int:
+        return self.first_line + bisect_left(self.newlines, pos)
+
+    def flag(self, pos: int, message: str) -> None:
+        self.problems.append((self.line_at(pos), message))
+
+    def run(self) -> Converted:
+        text, pos = self.text, 0
+        while True:
+            start = _next_open(text, pos, self.settings.comments)
+            if start == -1:
+                self.out.append(text[pos:])
+                break
+            self.out.append(text[pos:start])
+            kind = text[start + 1]
+            closer = {"{": "}}", "%": "%}", "#": "#}"}[kind]
+            end = text.find(closer, start + 2)
+            if end == -1:
+                tag = text[start : start + 40]
+                self.flag(
+                    start,
+                    f"{quoted(tag)} is never closed with '{closer}'; "
+                    "finish or remove the tag (it stays as text)",
+                )
+                self.out.append(text[start:])
+                break
+            inner = text[start + 2 : end]
+            after = end + 2
+            if kind == "#":
+                pos = self.trimmed(inner, after)
+            elif kind == "{":
+                pos = self.output(start, inner, after)
+            else:
+                pos = self.tag(start, inner, after)
+        return Converted("".join(self.out), self.problems)
+
+    # Whitespace control: {%- and {{- remove the whitespace before, -%} and -}} after.
+    def trimmed(self, inner: str, after: int) -> int:
+        if inner.startswith("-"):
+            self.strip_before()
+        if inner.endswith("-"):
+            while after < len(self.text) and self.text[after] in " \t\r\n":
+                after += 1
+        return after
+
+    def replace(self, inner: str, after: int, text: str) -> int:
+        """Write ``text`` for the tag that ends at ``after``, honouring its dashes."""
+        if inner.startswith("-"):
+            self.strip_before()
+        self.out.append(text)
+        return self.trimmed(inner.removeprefix("-"), after)
+
+    def current_line(self) -> str:
+        """What is written so far on the output's current line."""
+        tail = []
+        for piece in reversed(self.out):
+            if "\n" in piece:
+                tail.append(piece[piece.rfind("\n") + 1 :])
+                break
+            tail.append(piece)
+        return "".join(reversed(tail))
+
+    def strip_before(self) -> None:
+        while self.out and not self.out[-1].strip(" \t\r\n"):
+            self.out.pop()
+        if self.out:
+            self.out[-1] = self.out[-1].rstrip(" \t\r\n")
+
+    def keep(self, start: int, after: int, message: str) -> int:
+        self.flag(start, message)
+        self.out.append(self.text[start:after])
+        return after
+
+    def tag(self, start: int, inner: str, after: int) -> int:
+        body = _undash(inner)
+        match = _TAG_NAME.match(body)
+        raw_tag = self.text[start:after]
+        engine = self.settings.engine
+        if match is None:
+            return self.keep(start, after, f"{quoted(raw_tag)} is not a {engine} tag; remove it")
+        name, argument = match.group(1), match.group(2).strip()
+        if name == "raw":
+            return self.block_raw(start, inner, after)
+        if name == "comment":
+            return self.block_comment(start, inner, after)
+        if name == "highlight":
+            return self.block_highlight(start, inner, after, argument)
+        if name in ("post_url", "link") and self.settings.link is not None:
+            return self.link_tag(start, inner, after, name, argument)
+        if name == "gist" and _GIST.match(argument.split(" ")[0] if argument else ""):
+            gist, _, file_name = argument.partition(" ")
+            query = f"?file={file_name.strip()}" if file_name.strip() else ""
+            # What jekyll-gist writes, less its <noscript> copy (that needs the network).
+            script = f'<script src="https://gist.github.com/{gist}.js{query}"></script>'
+            return self.replace(inner, after, script)
+        if name == "image" and self.settings.image_shortcode:
+            image = _image_shortcode(argument)
+            if image is not None:
+                return self.replace(inner, after, image)
+        shown = quoted(raw_tag)
+        if name in _INCLUDES:
+            message = (
+                f"{shown} pulls in a {engine} include, which thoughtgen does not have; "
+                "paste the HTML it produced here, or remove it"
+            )
+        elif name in _LOGIC:
+            message = (
+                f"{shown} is {engine} logic, which thoughtgen does not run; keep the text "
+                "you want and remove the tags"
+            )
+        elif name.startswith("end") or name in _CLOSERS:
+            message = (
+                f"{shown} closes or continues the {engine} block above; "
+                "remove it together with its opening tag"
+            )
+        else:
+            message = (
+                f"{shown} is a {engine} tag thoughtgen does not know (a plugin or "
+                "shortcode); replace it with Markdown or HTML that shows the same thing"
+            )
+        return self.keep(start, after, message)
+
+    def block_end(self, name: str, after: int) -> re.Match[str] | None:
+        return re.compile(r"\{%(-?)\s*end" + name + r"\s*(-?)%\}").search(self.text, after)
+
+    def block_raw(self, start: int, inner: str, after: int) -> int:
+        end = self.block_end("raw", after)
+        if end is None:
+            self.flag(
+                start, "{% raw %} is never closed with {% endraw %}; the rest is kept as text"
+            )
+            self.trimmed(inner, after)
+            self.out.append(_literal(self.text[after:]))
+            return len(self.text)
+        content_start = self.trimmed(inner, after)
+        content = self.text[content_start : end.start()]
+        if end.group(1):
+            content = content.rstrip(" \t\r\n")
+        self.out.append(_literal(content))
+        return self.trimmed("-" if end.group(2) else "", end.end())
+
+    def block_comment(self, start: int, inner: str, after: int) -> int:
+        end = self.block_end("comment", after)
+        if end is None:
+            return self.keep(
+                start, after, "{% comment %} is never closed; close it or remove the tag"
+            )
+        self.trimmed(inner, after)  # a comment shows nothing: drop it and what it holds
+        return self.trimmed("-" if end.group(2) else "", end.end())
+
+    def block_highlight(self, start: int, inner: str, after: int, argument: str) -> int:
+        end = self.block_end("highlight", after)
+        if end is None:
+            return self.keep(
+                start,
+                after,
+                f"{quoted(self.text[start:after])} is never closed with {{% endhighlight %}}; "
+                "close it, or turn it into a ``` fenced code block",
+            )
+        # The block's content is itself run through the template language before it is
+        # highlighted; convert it the same way (it is where {% raw %} is most used).
+        content = self.text[after : end.start()]
+        nested = _Converter(content, self.line_at(after), self.settings).run()
+        self.problems.extend(nested.problems)
+        # Jekyll drops the line breaks around the code; the closing tag's indent goes too.
+        code = nested.text.lstrip("\r\n").rstrip()
+        if inner.startswith("-"):
+            self.strip_before()
+        line_start = self.current_line()
+        indent = line_start if not line_start.strip() else ""
+        if line_start.strip():
+            self.out.append("\n")  # a fence starts a line of its own
+        fence = "`" * max(3, _longest_run(code, "`") + 1)
+        opening = f"{fence}{_language(argument)}"
+        self.out.append(
+            "\n".join([opening, code, indent + fence] if code else [opening, indent + fence])
+        )
+        rest = end.end()
+        if rest < len(self.text) and self.text[rest] not in "\r\n":
+            self.out.append("\n")
+        return rest
+
+    def link_tag(self, start: int, inner: str, after: int, name: str, argument: str) -> int:
+        assert self.settings.link is not None
+        shown = quoted(self.text[start:after])
+        if "{{" in argument or not argument:
+            return self.keep(
+                start,
+                after,
+                f"{shown} names its target with a template value; "
+                "replace it with a link to the post",
+            )
+        target = self.settings.link(name, argument.strip("\"'"))
+        if target is None:
+            what = "post" if name == "post_url" else "file"
+            return self.keep(
+                start,
+                after,
+                f"{shown}: no {what} {argument!r} in this export; replace it with a link",
+            )
+        return self.replace(inner, after, target)
+
+    def output(self, start: int, inner: str, after: int) -> int:
+        value = self.evaluate(_undash(inner), after)
+        if value is None:
+            return self.keep(
+                start,
+                after,
+                f"{quoted(self.text[start:after])} is a {self.settings.engine} value "
+                "thoughtgen cannot work out; replace it with the text it showed",
+            )
+        return self.replace(inner, after, value)
+
+    def evaluate(self, expression: str, after: int) -> str | None:
+        parts = _split_filters(expression)
+        head = parts[0].strip()
+        filters = parts[1:]
+        value: str | None
+        if len(head) >= 2 and head[0] == head[-1] and head[0] in "\"'":
+            value = head[1:-1]
+        elif not _NAME.fullmatch(head):
+            return None
+        elif head in self.settings.addresses:
+            if filters:
+                return None
+            return self.address(head, after)
+        else:
+            value = self.settings.values.get(head)
+        if value is None:
+            return None
+        for spec in filters:
+            match = _FILTER.match(spec)
+            if match is None:
+                return None
+            name = match.group(1)
+            if name in _URL_FILTERS:
+                value = self.site_path(value, name)
+            elif name in _TEXT_FILTERS and not match.group(2):
+                value = _TEXT_FILTERS[name](value)
+            elif name == "default" and match.group(2):
+                fallback = match.group(2).strip()
+                if not (
+                    len(fallback) >= 2 and fallback[0] == fallback[-1] and fallback[0] in "\"'"
+                ):
+                    return None
+                value = value or fallback[1:-1]
+            else:
+                return None
+        return value
+
+    def address(self, name: str, after: int) -> str:
+        rest = self.text[after : after + 80]
+        follows_path = rest.startswith("/") or re.match(
+            r"\{\{-?\s*(?:" + "|".join(re.escape(n) for n in self.settings.addresses) + r")\b"
+            r"|\{%-?\s*(?:post_url|link)\b|\{\{-?\s*['\"]/",
+            rest,
+        )
+        return "" if follows_path else self.settings.addresses[name]
+
+    def site_path(self, value: str, filter_name: str) -> str:
+        """What a URL filter gives, as a site-relative path where the value is on this site."""
+        for address in sorted(self.settings.addresses.values(), key=len, reverse=True):
+            prefix = address.rstrip("/")
+            if prefix and (value == prefix or value.startswith(prefix + "/")):
+                value = value[len(prefix) :] or "/"
+                break
+        if filter_name in ("relative_url", "absolute_url") and "://" not in value:
+            value = value if value.startswith("/") else "/" + value
+        return value
+
+
+def _next_open(text: str, pos: int, comments: bool) -> int:
+    while True:
+        start = text.find("{", pos)
+        if start == -1 or start + 1 >= len(text):
+            return -1
+        if text[start + 1] in "{%" or (comments and text[start + 1] == "#"):
+            return start
+        pos = start + 1
+
+
+def _undash(inner: str) -> str:
+    if inner.startswith("-"):
+        inner = inner[1:]
+    if inner.endswith("-"):
+        inner = inner[:-1]
+    return inner.strip()
+
+
+def _split_filters(expression: str) -> list[str]:
+    parts, current, quote = [], [], ""
+    for ch in expression:
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+            current.append(ch)
+        elif ch == "|":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _language(argument: str) -> str:
+    """``ruby linenos`` → ``ruby``; Eleventy's ``"js 1,3"`` → ``js``."""
+    text = argument.strip()
+    if text[:1] in ("'", '"'):
+        text = text[1:].split(text[0], 1)[0]
+    word = text.split()[0] if text.split() else ""
+    return word if _LANGUAGE.match(word) else ""
+
+
+def _longest_run(text: str, char: str) -> int:
+    runs = re.findall(re.escape(char) + "+", text)
+    return max((len(run) for run in runs), default=0)
+
+
+def _image_shortcode(argument: str) -> str | None:
+    """``"./cat.jpg", "A cat"`` (the Eleventy starter's shortcode) → ``![A cat](./cat.jpg)``."""
+    values = []
+    pos = 0
+    while pos < len(argument):
+        match = _ARGUMENT.match(argument, pos)
+        if match is None:
+            break
+        values.append(match.group(1)[1:-1])
+        pos = match.end()
+    if len(values) < 2 or argument[pos:].strip():
+        return None
+    source, alt = values[0], values[1]
+    if not source or any(ch in source for ch in " ()<>"):
+        return None
+    return f"![{alt.replace('[', '(').replace(']', ')')}]({source})"
+
+
+def _literal(text: str) -> str:
+    return text.replace("{{", LITERAL_BRACE + "{{").replace("{%", LITERAL_BRACE + "{%")
+
+
+# --- Finishing: what {% raw %} protected, outside code ---------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def outside_code(markdown: str, change: Callable[[str], str], indented_code: bool = True) -> str:
+    """``markdown`` with ``change`` applied to each stretch of text outside code.
+
+    Code is what Markdown shows literally: fenced blocks, inline code spans and (when
+    ``indented_code``) blocks indented four spaces after a blank line, as
+    ``thoughtgen.foreign`` counts them.
+    """
+    lines = markdown.split("\n")
+    fence: str | None = None
+    previous_blank = True
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence, previous_blank = None, True
+            continue
+        if match:
+            fence = match.group(1)
+            continue
+        if indented_code and previous_blank and line.startswith(("    ", "\t")):
+            continue
+        previous_blank = not line.strip()
+        pieces, pos = [], 0
+        for code in _INLINE_CODE.finditer(line):
+            pieces.append(change(line[pos : code.start()]))
+            pieces.append(code.group(0))
+            pos = code.end()
+        pieces.append(change(line[pos:]))
+        lines[index] = "".join(pieces)
+    return "\n".join(lines)
+
+
+def finish_literal_text(markdown: str) -> str:
+    """Protected braces outside code become ``&#123;`` (renders as ``{``); the marks go."""
+    if LITERAL_BRACE not in markdown:
+        return markdown
+    done = outside_code(markdown, lambda s: s.replace(LITERAL_BRACE + "{", "&#123;"))
+    return done.replace(LITERAL_BRACE, "")
+
+
+# --- Shared by the Jekyll and Eleventy readers: files, slugs, links between posts -------
+
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+_FILE_LIKE = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_PAGE_SUFFIXES = (".html", ".htm", ".php", ".xml")
+_INLINE_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^)\s]+)")
+_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)")
+_ATTRIBUTE_TARGET = re.compile(r"""(\s(?:src|href|poster)\s*=\s*["'])([^"'\n]*)""", re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def read_text(path: Path, rel: str, site: SourceSite) -> str | None:
+    """A source file's text with LF newlines, or None (with a note) when it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            site.note(
+                rel,
+                None,
+                f"is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB; not imported — "
+                "split it, or copy it into the site by hand",
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        site.note(rel, None, f"could not be read ({exc.strerror or exc}); not imported")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        site.note(
+            rel,
+            data.count(b"\n", 0, exc.start) + 1,
+            "is not UTF-8; bytes that are not were replaced with U+FFFD — check the text "
+            "from here on and save the file as UTF-8",
+        )
+        text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` (symbolic links followed) stays inside ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def make_slug(*candidates: str, fallback: str) -> str:
+    """The first candidate that gives a usable thoughtgen slug, else ``fallback``."""
+    for candidate in candidates:
+        slug = slugify(candidate)
+        if len(slug.encode("utf-8")) > 200:
+            slug = slug[:80].strip("-")
+        if slug and unsafe_slug_reason(slug) is None:
+            return slug
+    return fallback
+
+
+def dedupe_slugs(docs: list[ImportedDoc], site: SourceSite) -> None:
+    """Give every doc of a kind its own slug: later ones with a taken slug get ``-2``, ``-3``."""
+    used = {(doc.kind, doc.slug) for doc in docs}
+    seen: dict[tuple[str, str], ImportedDoc] = {}
+    for doc in docs:
+        key = (doc.kind, doc.slug)
+        if key not in seen:
+            seen[key] = doc
+            continue
+        number = 2
+        while (doc.kind, f"{doc.slug}-{number}") in used:
+            number += 1
+        new = f"{doc.slug}-{number}"
+        site.note(
+            doc.source,
+            None,
+            f"slug '{doc.slug}' is also {seen[key].source}'s; imported as '{new}' "
+            "(its old URLs still lead to it)",
+        )
+        doc.slug = new
+        used.add((doc.kind, new))
+
+
+def markdown_path(doc: ImportedDoc) -> str:
+    """Where the importer writes ``doc``, relative to ``content/``: a post with files is a
+    page bundle; a page never is (its files go to ``content/static/<slug>/``)."""
+    if doc.kind == "page":
+        return f"pages/{doc.slug}.md"
+    return f"posts/{doc.slug}/index.md" if doc.files else f"posts/{doc.slug}.md"
+
+
+def link_between(source: ImportedDoc, target: ImportedDoc) -> str:
+    """A relative link from ``source``'s Markdown file to ``target``'s (the build resolves it)."""
+    return posixpath.relpath(markdown_path(target), posixpath.dirname(markdown_path(source)))
+
+
+def rewrite_targets(markdown: str, rewrite: Callable[[str], str]) -> str:
+    """``markdown`` with every link and image target outside code passed through ``rewrite``.
+
+    Targets are those of Markdown links and images, reference definitions and the
+    ``src``/``href``/``poster`` attributes of inline HTML.
+    """
+
+    def inline(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if target.startswith("<") and target.endswith(">"):
+            return f"{match.group(1)}<{rewrite(target[1:-1])}>"
+        return match.group(1) + rewrite(target)
+
+    def change(text: str) -> str:
+        text = _INLINE_TARGET.sub(inline, text)
+        text = _REFERENCE_TARGET.sub(inline, text)
+        return _ATTRIBUTE_TARGET.sub(lambda m: m.group(1) + rewrite(m.group(2)), text)
+
+    return outside_code(markdown, change, indented_code=False)
+
+
+def line_of(text: str, needle: str, first_line: int) -> int | None:
+    """The file line where ``needle`` first appears in ``text`` (starting at ``first_line``)."""
+    at = text.find(needle) if needle else -1
+    return None if at == -1 else first_line + text.count("\n", 0, at)
+
+
+def _split_url(url: str) -> tuple[str, str]:
+    """``/a.png?v=2#top`` → (``/a.png``, ``?v=2#top``)."""
+    cut = min((i for i in (url.find("?"), url.find("#")) if i != -1), default=len(url))
+    return url[:cut], url[cut:]
+
+
+@dataclass
+class SiteLinks:
+    """Links in imported posts, fixed against the old site they came from.
+
+    A link to another imported post becomes a link to its Markdown file; a file the post
+    shows (an image, a PDF) is copied: beside the post when it lay beside the source, else
+    to ``content/static/`` at its old path, so its URL stays the same.
+    """
+
+    site: SourceSite
+    root: Path
+    # Where site-relative paths start on the old site: absolute ("https://ex.com/blog")
+    # and as a path ("/blog"); links starting with one of them are links into the site.
+    prefixes: list[str]
+    locate: Callable[[str], Path | None]  # site path ("/img/a.png") → the file served there
+    by_url: dict[str, ImportedDoc] = field(default_factory=dict)
+    by_source: dict[str, ImportedDoc] = field(default_factory=dict)
+    copied: set[str] = field(default_factory=set)
+
+    def add(self, doc: ImportedDoc) -> None:
+        self.by_source[doc.source] = doc
+        for url in doc.old_urls:
+            self.by_url.setdefault(url, doc)
+
+    def site_path(self, url: str) -> str | None:
+        """``url`` as a path on the old site, or None when it leads off the site."""
+        for prefix in sorted(self.prefixes, key=len, reverse=True):
+            if prefix and (url == prefix or url.startswith(prefix + "/")):
+                return url[len(prefix) :] or "/"
+        if _SCHEME.match(url) or url.startswith("//"):
+            return None
+        return url if url.startswith("/") else None
+
+    def doc_at(self, path: str) -> ImportedDoc | None:
+        path = unquote(path)
+        for candidate in (path, path + "/", path.removesuffix("index.html"), path + ".html"):
+            if candidate in self.by_url:
+                return self.by_url[candidate]
+        return None
+
+    def copy_static(self, path: str) -> bool:
+        """Copy the file the old site served at ``path`` to content/static; False if none."""
+        path = unquote(path)
+        source = self.locate(path)
+        if source is None or not source.is_file() or not inside(self.root, source):
+            return False
+        target = "content/static/" + path.lstrip("/")
+        if target not in self.copied and ".." not in path.split("/"):
+            self.copied.add(target)
+            self.site.files.append(ImportedFile(target=target, source=source))
+        return True
+
+    def bundle_files(self, doc: ImportedDoc, raw: str, source_dir: Path) -> None:
+        """Files beside the source that ``raw`` shows by a relative link: copied beside the post."""
+        found: dict[str, ImportedFile] = {}
+
+        def collect(url: str) -> str:
+            path, _rest = _split_url(url)
+            if not path or path.startswith(("/", "#")) or _SCHEME.match(path) or "{" in path:
+                return url
+            local = posixpath.normpath(unquote(path))
+            candidate = source_dir / local
+            if (
+                not local.startswith("../")
+                and local not in (".", "..")
+                and candidate.is_file()
+                and inside(source_dir, candidate)
+                and candidate.suffix.lower() not in (".md", ".markdown", ".html")
+            ):
+                found.setdefault(local, ImportedFile(target=local, source=candidate))
+            return url
+
+        rewrite_targets(raw, collect)
+        doc.files.extend(found.values())
+
+    def fix(self, doc: ImportedDoc, body: str, raw: str, body_line: int, source_dir: Path) -> str:
+        """``body`` with links to posts and files rewritten; notes point into ``raw``'s file."""
+        bundled = {file.target for file in doc.files}
+
+        def rewrite(url: str) -> str:
+            path, rest = _split_url(url)
+            if not path or "{" in path or path.startswith("mailto:"):
+                return url
+            if not path.startswith("/") and not _SCHEME.match(path) and not path.startswith("//"):
+                local = posixpath.normpath(unquote(path))
+                if local in bundled:
+                    return url
+                linked = self.source_doc(source_dir / local)
+                if linked is not None:
+                    return link_between(doc, linked) + rest
+                if local.endswith((".md", ".markdown")):
+                    return url  # a link to a Markdown source: the build resolves it
+                base = doc.old_urls[0] if doc.old_urls else ""
+                if not base:
+                    return url
+                path = posixpath.normpath(posixpath.join(posixpath.dirname(base), path))
+            site_path = self.site_path(path)
+            if site_path is None:
+                return url
+            target = self.doc_at(site_path)
+            if target is not None:
+                return link_between(doc, target) + rest
+            if self.copy_static(site_path):
+                return site_path + rest
+            if _FILE_LIKE.search(site_path) and not site_path.lower().endswith(_PAGE_SUFFIXES):
+                self.site.note(
+                    doc.source,
+                    line_of(raw, path.rsplit("/", 1)[-1], body_line),
+                    f"links to {site_path}, which is not in this export; the link is kept — "
+                    "copy the file into content/static/ if you have it",
+                )
+            return url
+
+        return rewrite_targets(body, rewrite)
+
+    def source_doc(self, path: Path) -> ImportedDoc | None:
+        try:
+            rel = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            return None
+        return self.by_source.get(rel)
