@@ -163,6 +163,7 @@ def _story(
         return None, True, author
     story_id = _story_id(soup, canonical, named)
     date = _date(source, published_tag, named, draft, site)
+    slug = _slug(canonical, story_id, title, named)
     if not title:
         title = (named.group("name") if named else "").replace("-", " ").strip() or "Untitled"
         site.note(source, None, f"the story has no title; it is titled {shown(title)}")
@@ -171,7 +172,7 @@ def _story(
     doc = ImportedDoc(
         kind="post",
         source=source,
-        slug=_slug(canonical, story_id, title, named),
+        slug=slug,
         title=title,
         body=cleaner.convert(body, title, subtitle),
         date=date,
@@ -340,8 +341,8 @@ class _Cleaner:
             where = f" ({_href(link)})" if link else ""
             self.note(
                 last.sourceline,
-                f"dropped the closing 'Originally published at …' line{where}: if that "
-                "address was on a site you no longer run, add it to 'aliases:'",
+                f"dropped the closing 'Originally published at …' line{where}: if your new "
+                "site takes over that address, add its path to 'aliases:' so it keeps working",
             )
             last.decompose()
 
