@@ -88,7 +88,7 @@ def import_site(
         detected=platform is None,
         created_site=creating,
         dry_run=dry_run,
-        notes=[*found.notes, *plan.notes],
+        notes=sorted([*found.notes, *plan.notes], key=lambda n: (n.path, n.line or 0)),
         skipped=dict(found.skipped),
         redirects=plan.redirects,
         same_urls=plan.same_urls,

@@ -7,7 +7,7 @@ with the notes it produced; the front door compares them with what is on disk an
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,9 +16,11 @@ import yaml
 
 from thoughtgen.config import Config
 from thoughtgen.importers.model import ImportedDoc, Note, SourceSite
+from thoughtgen.markup import collapse_space
 from thoughtgen.parse import alias_problem, parse_source, shared_renderer
 from thoughtgen.permalinks import expand
-from thoughtgen.slugs import slugify, unsafe_slug_reason
+from thoughtgen.slugs import name_too_long, slugify, unsafe_slug_reason
+from thoughtgen.sources import clean_text
 
 
 @dataclass
@@ -62,6 +64,8 @@ def plan_files(found: SourceSite, config: Config, existing: dict[str, str]) -> I
 def _free_slug(doc: ImportedDoc, used: set[str], existing: dict[str, str], plan: ImportPlan) -> str:
     slug = doc.slug if not unsafe_slug_reason(doc.slug) else slugify(doc.slug)
     slug = slug or slugify(doc.title) or "untitled"
+    while name_too_long(slug + "-99"):  # room for a number when two share it
+        slug = slug[:-1].rstrip("-")
 
     def free(name: str) -> bool:
         key = f"{doc.kind}s/{name}"
@@ -95,6 +99,13 @@ def source_path(doc: ImportedDoc, slug: str) -> str:
 def _plan_doc(
     doc: ImportedDoc, slug: str, found: SourceSite, config: Config, plan: ImportPlan
 ) -> None:
+    if doc.kind == "post" and doc.date is None and not doc.draft:
+        doc = replace(doc, draft=True)
+        plan.notes.append(
+            Note(
+                doc.source, None, "no date anywhere: imported as a draft; add a date to publish it"
+            )
+        )
     pattern = config.permalinks.posts if doc.kind == "post" else config.permalinks.pages
     new_url = expand(pattern, slug, doc.date, config.tz, f"{doc.kind}s")
     aliases: list[str] = []
@@ -149,7 +160,8 @@ def _old_path(old: str, base_url: str) -> str | None:
 
 def document_text(doc: ImportedDoc, slug: str, aliases: list[str]) -> str:
     """The Markdown file for ``doc``: thoughtgen front matter, then the body."""
-    data: dict[str, Any] = {"title": doc.title or slug.replace("-", " ").capitalize()}
+    title = collapse_space(clean_text(doc.title))
+    data: dict[str, Any] = {"title": title or slug.replace("-", " ").capitalize()}
     data["slug"] = slug  # the URL stays if the file is renamed
     if doc.date is not None:
         data["date"] = doc.date
@@ -157,10 +169,12 @@ def document_text(doc: ImportedDoc, slug: str, aliases: list[str]) -> str:
         data["updated"] = doc.updated
     if doc.draft:
         data["draft"] = True
-    if doc.tags:
-        data["tags"] = list(dict.fromkeys(t for t in doc.tags if t.strip()))
-    if doc.summary:
-        data["summary"] = doc.summary
+    tags = [collapse_space(clean_text(t)) for t in doc.tags]
+    tags = [t for t in tags if slugify(t) and not name_too_long(slugify(t))]
+    if tags:
+        data["tags"] = list(dict.fromkeys(tags))
+    if summary := collapse_space(clean_text(doc.summary)):
+        data["summary"] = summary
     if aliases:
         data["aliases"] = aliases
     for key in ("guid", "canonical_url", "image"):
