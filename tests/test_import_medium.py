@@ -92,7 +92,7 @@ def test_every_story_and_draft_is_read_with_its_metadata(site: SourceSite) -> No
         (
             "notes-on-a-weekly-habit",
             "Notes on a weekly habit",
-            datetime(2021, 2, 3, 18, 24, 5, 311000, tzinfo=UTC),
+            datetime(2021, 2, 3, 18, 24, 5, tzinfo=UTC),  # to the second
             False,
             "What a fixed writing day changed, and what it did not",
             "https://medium.com/p/3f2a9b8c7d6e",
@@ -367,3 +367,26 @@ def test_the_words_of_every_graf_survive(paragraphs: list[list[str]]) -> None:
 
 def test_deeply_nested_html_does_not_crash() -> None:
     assert "deep words" in _converted("<div>" * 5000 + "<p>deep words</p>" + "</div>" * 5000)
+
+
+def test_imported_and_built_the_feed_keeps_medium_s_ids(tmp_path: Path) -> None:
+    from import_support import feed_ids, import_and_build
+
+    report, site_dir, public = import_and_build(EXPORT, tmp_path, platform="medium")
+    assert report.summary == "Imported 5 posts, 0 pages, 1 draft, 0 images; 9 need a look"
+    assert report.skipped == {"responses": 1}
+    assert feed_ids(public) == {
+        "https://medium.com/p/5e5e5e5e5e5e",
+        "https://medium.com/p/7a7a7a7a7a7a",
+        "https://medium.com/p/a1b2c3d4e5f6",
+        "https://medium.com/p/3f2a9b8c7d6e",
+        "https://medium.com/p/5b5b5b5b5b5b",
+    }
+    post = (site_dir / "content" / "posts" / "notes-on-a-weekly-habit.md").read_text("utf-8")
+    assert post.startswith(
+        "---\ntitle: Notes on a weekly habit\nslug: notes-on-a-weekly-habit\n"
+        "date: 2021-02-03 18:24:05+00:00\n"
+    )
+    assert "aliases" not in post  # Medium's addresses stay on Medium
+    written = "".join(p.read_text("utf-8", "replace") for p in site_dir.rglob("*") if p.is_file())
+    assert "rowan@example.net" not in written

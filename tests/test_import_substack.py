@@ -451,3 +451,23 @@ def test_deeply_nested_html_does_not_crash() -> None:
     html = "<div>" * 5000 + "<p>deep words</p>" + "</div>" * 5000
     text, _notes = _converted(html)
     assert "deep words" in text
+
+
+def test_imported_and_built_every_public_post_keeps_its_address_and_feed_id(
+    tmp_path: Path,
+) -> None:
+    from import_support import feed_ids, import_and_build, served
+
+    report, site_dir, public = import_and_build(EXPORT, tmp_path, platform="substack")
+    assert report.summary == "Imported 4 posts, 0 pages, 5 drafts, 0 images; 14 need a look"
+    published = [d for d in substack.read(EXPORT).docs if not d.draft]
+    for doc in published:
+        page = served(public, doc.old_urls[0], "https://lowtide.substack.com/")
+        assert page == public / "p" / doc.slug / "index.html", doc.old_urls
+    assert feed_ids(public) == {doc.guid for doc in published}
+    written = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in site_dir.rglob("*")
+        if path.is_file()
+    )
+    assert "@example.org" not in written  # no subscriber's address reaches the site

@@ -230,6 +230,7 @@ def _date(
                 f"date {shown(value)} cannot be read; set 'date:' by hand",
             )
         else:
+            moment = moment.replace(microsecond=0)
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if named and named.group("date"):
         try:

@@ -270,6 +270,7 @@ def _date(row: _Row, site: SourceSite) -> datetime | None:
                 f"{column} {shown(value)} is not a date; set 'date:' in the post by hand",
             )
             continue
+        moment = moment.replace(microsecond=0)
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if row.get("is_published").lower() == "true":
         site.note(CSV_NAME, row.line, "a published post without a date; set 'date:' by hand")
