@@ -288,6 +288,7 @@ def test_hostile_files_give_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (posts / "2020-01-03_Big-4a4a4a4a4a4a.html").write_text(
         story("Big", "<p>" + "word " * 5000 + "</p>"), encoding="utf-8"
     )
+    (posts / "2020-01-04_Folder-5a5a5a5a5a5a.html").mkdir()
     monkeypatch.setattr(medium, "MAX_FILE_BYTES", 10_000)
     found = medium.read(tmp_path / "export")
     assert [d.slug for d in found.docs] == ["latin"]
@@ -308,6 +309,7 @@ def test_hostile_files_give_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             "no publication time in the file: dated from its name",
         ),
         Note("posts/2020-01-03_Big-4a4a4a4a4a4a.html", None, "larger than 0 MB: not read"),
+        Note("posts/2020-01-04_Folder-5a5a5a5a5a5a.html", None, "is not a file: not read"),
         Note("posts", None, "Medium's export does not include tags: add 'tags:' by hand"),
     ]
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import substack
 from thoughtgen.importers.model import Note, SourceSite
+from thoughtgen.importers.substack_body import BodyCleaner
 
 EXPORT = Path(__file__).parent / "fixtures" / "import" / "substack" / "export"
 HEADER = (
@@ -421,7 +422,7 @@ def test_the_fixture_export_can_be_copied_and_read_from_anywhere(tmp_path: Path)
 
 def _converted(html: str) -> tuple[str, list[Note]]:
     site = SourceSite(platform="substack")
-    text = substack._Cleaner("posts/1.x.html", "x", site).convert(html)
+    text = BodyCleaner("posts/1.x.html", "x", site).convert(html)
     return text, site.notes
 
 

@@ -54,9 +54,12 @@ def detect(root: Path) -> bool:
     if (root / PROFILE).is_file():
         return True
     for path in sorted(posts.glob("*.html"))[:3]:
-        with path.open("rb") as handle:
-            if b'class="h-entry"' in handle.read(16384):
-                return True
+        try:
+            with path.open("rb") as handle:
+                if b'class="h-entry"' in handle.read(16384):
+                    return True
+        except OSError:
+            continue
     return False
 
 
@@ -120,13 +123,20 @@ def _read_text(root: Path, path: Path, source: str, site: SourceSite) -> str | N
         inside = path.resolve().is_relative_to(root.resolve())
     except OSError:
         inside = False
-    if not inside or not path.is_file():
+    if not inside:
         site.note(source, None, "points outside the export: not read")
         return None
-    if path.stat().st_size > MAX_FILE_BYTES:
-        site.note(source, None, f"larger than {MAX_FILE_BYTES // 2**20} MB: not read")
+    if not path.is_file():
+        site.note(source, None, "is not a file: not read")
         return None
-    data = path.read_bytes()
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            site.note(source, None, f"larger than {MAX_FILE_BYTES // 2**20} MB: not read")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        site.note(source, None, f"cannot be read ({exc.strerror}): not imported")
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
