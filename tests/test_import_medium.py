@@ -176,7 +176,9 @@ def test_medium_markup_becomes_clean_markdown(site: SourceSite) -> None:
         "1*Qx7Lm2Pz9Rk4Ns1Vt8Wy3A.jpeg)\n\n"
         "*My Sunday table, [more here](https://example.org/photos).*\n\n"
         "## What changed\n\n"
-        "I stopped waiting to feel ready. Run `make draft` and start.\n\n"
+        "I stopped waiting to feel ready. Run `make draft` and start. I said so in "
+        "[a poem](low-light.md), in [Café au lait — naïve résumé](cafe-au-lait-naive-resume.md)"
+        " and in [its twin](https://medium.com/p/5b5b5b5b5b5b).\n\n"  # two share its slug
         "### Small wins\n\n"
         "- Shorter drafts.\n- Fewer abandoned ideas.\n\n"
         "<!-- -->\n\n"
@@ -390,5 +392,8 @@ def test_imported_and_built_the_feed_keeps_medium_s_ids(tmp_path: Path) -> None:
         "date: 2021-02-03 18:24:05+00:00\n"
     )
     assert "aliases" not in post  # Medium's addresses stay on Medium
+    page = (public / "posts" / "notes-on-a-weekly-habit" / "index.html").read_text("utf-8")
+    assert 'href="/posts/low-light/"' in page  # links between the stories lead to the new posts
+    assert 'href="/posts/cafe-au-lait-naive-resume/"' in page
     written = "".join(p.read_text("utf-8", "replace") for p in site_dir.rglob("*") if p.is_file())
     assert "rowan@example.net" not in written

@@ -262,7 +262,11 @@ def test_galleries_formulas_and_other_embeds(site: SourceSite) -> None:
         "One more thought, with a reference that went missing.[^3]\n\n"
         "[Embedded content](https://maps.example.org/embed?q=corner-cafe)\n\n"
         "![a doodle](https://substackcdn.com/image/fetch/w_300/inline-doodle.png)\n\n"
-        "> Slow wifi, fast pen.\n"
+        "> Slow wifi, fast pen.\n\n"
+        # links to the publication's own posts lead to their sources; the paid post is a
+        # draft now, so its link stays
+        "Back to [the weekly post](why-i-write-weekly.md), [Open thread #1](open-thread-1.md),"
+        " and [the paid one](https://lowtide.substack.com/p/the-long-deep-dive).\n"
     )
 
 
@@ -466,6 +470,8 @@ def test_imported_and_built_every_public_post_keeps_its_address_and_feed_id(
         page = served(public, doc.old_urls[0], "https://lowtide.substack.com/")
         assert page == public / "p" / doc.slug / "index.html", doc.old_urls
     assert feed_ids(public) == {doc.guid for doc in published}
+    cafe = (public / "p" / "cafe-notes" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/p/why-i-write-weekly/"' in cafe and 'href="/p/open-thread-1/"' in cafe
     written = "".join(
         path.read_text(encoding="utf-8", errors="replace")
         for path in site_dir.rglob("*")

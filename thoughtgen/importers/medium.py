@@ -15,6 +15,7 @@ address is kept in ``extra.medium_url``. The guid is the one Medium's RSS feed g
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -43,6 +44,9 @@ _FILE = re.compile(
 _ID = re.compile(r"(?:^|[/-])([0-9a-f]{8,16})$")
 _ORIGINALLY = re.compile(r"^\s*originally published at\b", re.IGNORECASE)
 _HEADING_LEVEL = {"h1": "h2", "h2": "h2", "h3": "h2", "h4": "h3", "h5": "h4", "h6": "h4"}
+# A Markdown link's destination, or an autolink, to an address on the web.
+_MARKDOWN_LINK = re.compile(r"(?<=\])\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
+_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]*_`]")
 _YOUTUBE_THUMBNAIL = re.compile(r"i\.ytimg\.com(?:/|%2F)vi(?:/|%2F)([\w-]{6,})", re.IGNORECASE)
 
 
@@ -81,6 +85,7 @@ def read(root: Path) -> SourceSite:
             responses.append(source)
         elif doc is not None:
             site.docs.append(doc)
+    _link_own_stories(site.docs)
     if responses:
         site.skipped["responses"] = len(responses)
         listed = ", ".join(name.removeprefix(f"{POSTS}/") for name in responses[:5])
@@ -96,6 +101,32 @@ def read(root: Path) -> SourceSite:
     elif site.docs:
         site.note(POSTS, None, "Medium's export does not include tags: add 'tags:' by hand")
     return site
+
+
+def _link_own_stories(docs: list[ImportedDoc]) -> None:
+    """Links to the writer's own stories on Medium lead to the imported posts' sources.
+
+    Only stories whose slug no other story shares: the importer renames those, and a link
+    to the old name would break. The build turns ``<slug>.md`` into the post's address.
+    """
+    slugs = Counter(doc.slug for doc in docs)
+    targets = {
+        doc.guid.rsplit("/", 1)[-1]: doc for doc in docs if doc.guid and slugs[doc.slug] == 1
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        url = match.group(1) or match.group(2)
+        story = _ID.search(urlsplit(url).path.rstrip("/"))
+        target = targets.get(story.group(1)) if story else None
+        if target is None:
+            return match.group(0)
+        if match.group(2):  # an autolink shows the address: show the title instead
+            title = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", target.title)
+            return f"[{title}]({target.slug}.md)"
+        return f"({target.slug}.md)"
+
+    for doc in docs:
+        doc.body = _MARKDOWN_LINK.sub(replace, doc.body)
 
 
 def _author(root: Path, site: SourceSite) -> str:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from thoughtgen.errors import ThoughtgenError, shown
 from thoughtgen.importers.model import ImportedDoc, SourceSite
@@ -80,7 +81,44 @@ def read(root: Path, base_url: str = "") -> SourceSite:
             doc.old_urls = [path]
             doc.guid = address + path if address else ""
         site.docs.append(doc)
+    if address:
+        _link_own_posts(site.docs, address)
     return site
+
+
+# A Markdown link's destination, or an autolink, to an address on the web.
+_MARKDOWN_LINK = re.compile(r"(?<=\])\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
+_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]*_`]")
+
+
+def _link_own_posts(docs: list[ImportedDoc], address: str) -> None:
+    """Links to the publication's own posts lead to the imported posts' sources.
+
+    Only published posts that stay published, with a slug no other post shares (the
+    importer renames those, and a link to the old name would break). The build turns
+    ``<slug>.md`` into the post's new address.
+    """
+    slugs = Counter(doc.slug for doc in docs)
+    targets = {
+        doc.old_urls[0]: doc
+        for doc in docs
+        if doc.old_urls and not doc.draft and slugs[doc.slug] == 1
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        url = match.group(1) or match.group(2)
+        parts = urlsplit(url)
+        own = f"{parts.scheme}://{parts.netloc}" == address
+        target = targets.get(parts.path.rstrip("/")) if own else None
+        if target is None:
+            return match.group(0)
+        if match.group(2):  # an autolink shows the address: show the title instead
+            title = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", target.title)
+            return f"[{title}]({target.slug}.md)"
+        return f"({target.slug}.md)"
+
+    for doc in docs:
+        doc.body = _MARKDOWN_LINK.sub(replace, doc.body)
 
 
 # -- posts.csv ----------------------------------------------------------------------------
