@@ -10,6 +10,11 @@ bookmarks, sessions, ips…) is about the account, not the writing: none of it i
 Medium's addresses stay on Medium's host, so posts get no ``old_urls``; their Medium
 address is kept in ``extra.medium_url``. The guid is the one Medium's RSS feed gives:
 ``<guid isPermaLink="false">https://medium.com/p/<id></guid>``, the story's hex id.
+Links between the writer's own stories are pointed at the imported posts' sources.
+
+Responses (comments on other writers' stories) are exported as stories too, with nothing
+that marks them as such; they are told apart by having no title graf, a title that is the
+cut start of their first paragraph, and few words. They are counted and skipped.
 """
 
 from __future__ import annotations

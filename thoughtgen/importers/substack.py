@@ -11,7 +11,8 @@ and Substack's RSS feed (``/feed``) gives each item ``<guid isPermaLink="false">
 the post's address, ``https://<publication>/p/<slug>``: so the guid needs the address.
 It is taken from ``base_url`` when given, else from the subscribe and share buttons in the
 posts themselves (Substack writes them with the publication's absolute address), else the
-guids stay empty and a note says why.
+guids stay empty and a note says why. With the address known, links to the publication's
+own posts are pointed at the imported posts' sources.
 """
 
 from __future__ import annotations
