@@ -729,6 +729,8 @@ def _entry(
         if isinstance(value, str | int | float) and not isinstance(value, bool)
     }
     values["page.title"] = doc.title
+    if doc.date is not None:
+        values["page.date"] = doc.date.astimezone(config.tz).isoformat()
     if doc.old_urls:
         values["page.url"] = doc.old_urls[0]
     separator = str(data.get("excerpt_separator") or config.data.get("excerpt_separator") or "")

@@ -20,6 +20,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -28,6 +29,7 @@ from thoughtgen.slugs import slugify, unsafe_slug_reason
 
 # (tag name, argument) → the link target to write, or None when there is no such target.
 LinkResolver = Callable[[str, str], "str | None"]
+Filter = Callable[[str, str], "str | None"]
 
 # Marks a brace that {% raw %} protected; see finish_literal_text. A Unicode noncharacter,
 # so it never stands for text of its own.
@@ -76,6 +78,8 @@ class LiquidSettings:
     # site-relative and thoughtgen adds its own base path.
     addresses: Mapping[str, str] = field(default_factory=dict)
     link: LinkResolver | None = None  # resolves {% post_url %} and {% link %}
+    # More filters: name → f(value, argument as written) giving the text, or None.
+    filters: Mapping[str, Filter] = field(default_factory=dict)
     comments: bool = False  # Nunjucks {# … #} comments
     image_shortcode: bool = False  # Eleventy's {% image "src", "alt" %} starter shortcode
 
@@ -341,8 +345,13 @@ class _Converter:
             if match is None:
                 return None
             name = match.group(1)
+            found = self.settings.filters.get(name) or _FILTERS.get(name)
             if name in _URL_FILTERS:
                 value = self.site_path(value, name)
+            elif found is not None:
+                value = found(value, (match.group(2) or "").strip())
+                if value is None:
+                    return None
             elif name in _TEXT_FILTERS and not match.group(2):
                 value = _TEXT_FILTERS[name](value)
             elif name == "default" and match.group(2):
@@ -375,6 +384,20 @@ class _Converter:
         if filter_name in ("relative_url", "absolute_url") and "://" not in value:
             value = value if value.startswith("/") else "/" + value
         return value
+
+
+def liquid_date(value: str, argument: str) -> str | None:
+    """Liquid's ``date`` filter (strftime) on an ISO date, e.g. ``date: "%B %-d, %Y"``."""
+    fmt = argument.strip()
+    if len(fmt) < 2 or fmt[0] != fmt[-1] or fmt[0] not in "\"'":
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace(" ", "T", 1)).strftime(fmt[1:-1])
+    except ValueError:
+        return None
+
+
+_FILTERS: dict[str, Filter] = {"date": liquid_date}
 
 
 def _next_open(text: str, pos: int, comments: bool) -> int:
@@ -505,6 +528,7 @@ _INLINE_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^)\s]+)")
 _REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)")
 _ATTRIBUTE_TARGET = re.compile(r"""(\s(?:src|href|poster)\s*=\s*["'])([^"'\n]*)""", re.I)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_IMAGE_SHORTCODE = re.compile(r"""\{%-?\s*image\s+["']([^"'\n]+)["']""")
 
 
 def read_text(path: Path, rel: str, site: SourceSite) -> str | None:
@@ -697,6 +721,8 @@ class SiteLinks:
             return url
 
         rewrite_targets(raw, collect)
+        for shortcode in _IMAGE_SHORTCODE.finditer(raw):  # Eleventy's {% image "./a.png", … %}
+            collect(shortcode.group(1))
         doc.files.extend(found.values())
 
     def fix(self, doc: ImportedDoc, body: str, raw: str, body_line: int, source_dir: Path) -> str:

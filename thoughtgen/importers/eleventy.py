@@ -1,0 +1,798 @@
+"""Reading an Eleventy (11ty) site: Markdown and HTML templates, their data, their URLs.
+
+Eleventy's configuration and data files are JavaScript, and JavaScript is never run here:
+the config is read as text for its folders and passthrough copies, ``.js`` data files for
+the literal values they hold, and anything computed is reported instead of guessed. URLs
+follow Eleventy's rules (``TemplatePermalink``, ``TemplateFileSlug``): the input path
+without its extension, ``index`` naming its folder, or the template's ``permalink``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin
+
+from thoughtgen.dates import DateError, parse_datetime
+from thoughtgen.errors import ThoughtgenError, shown
+from thoughtgen.importers.frontmatter import ForeignFrontMatter, read_front_matter
+from thoughtgen.importers.html import html_to_markdown
+from thoughtgen.importers.liquid import (
+    LiquidSettings,
+    SiteLinks,
+    convert_liquid,
+    dedupe_slugs,
+    finish_literal_text,
+    inside,
+    make_slug,
+    read_text,
+)
+from thoughtgen.importers.model import ImportedDoc, SourceSite
+
+NAME = "eleventy"
+DESCRIPTION = "an Eleventy (11ty) site folder: eleventy.config.js, Markdown templates, _data/"
+
+CONFIG_FILES = (
+    "eleventy.config.js",
+    "eleventy.config.mjs",
+    "eleventy.config.cjs",
+    "eleventy.config.ts",
+    ".eleventy.js",
+    ".eleventy.cjs",
+    ".eleventy.mjs",
+)
+_TEMPLATES = (
+    ".njk", ".liquid", ".11ty.js", ".11ty.cjs", ".11ty.mjs", ".hbs", ".webc", ".pug", ".ejs",
+    ".mustache", ".haml", ".11ty.ts", ".11ty.tsx", ".11ty.jsx",
+)  # fmt: skip
+_SKIPPED_DIRS = {"node_modules", ".git", "_site", ".cache"}
+_FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_SLUG_DATE = re.compile(r"\d{4}-\d{2}-\d{2}-(.*)")  # TemplateFileSlug, unanchored as there
+_FILE_TIMES = ("last modified", "created", "git last modified", "git created")
+_POST_TAGS = ("post", "posts")
+_POST_FOLDERS = ("posts", "post", "blog", "articles", "_posts", "writing", "notes")
+_IMAGE_FOLDERS = ("img", "images", "assets", "uploads", "media", "static")
+_REPOSITORY_FILES = ("readme.md", "license.md", "changelog.md", "contributing.md")
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_USED = {
+    "title", "date", "tags", "permalink", "layout", "draft", "eleventyexcludefromcollections",
+    "eleventycomputed", "templateengineoverride", "description", "summary", "excerpt",
+    "pagination", "eleventynavigation", "image", "canonical_url", "updated",
+}  # fmt: skip
+
+
+def detect(root: Path) -> bool:
+    if not root.is_dir():
+        return False
+    if any((root / name).is_file() for name in CONFIG_FILES):
+        return True
+    package = root / "package.json"
+    try:
+        return package.is_file() and "@11ty/eleventy" in package.read_text("utf-8", "replace")
+    except OSError:
+        return False
+
+
+@dataclass
+class _Config:
+    input: Path
+    data: Path
+    skipped: list[Path]  # folders that hold no pages: includes, layouts, data, output
+    ignored: list[str]  # .eleventyignore patterns, relative to the root
+    markdown_engine: str  # "liquid", "njk" or "" (Markdown is not run through a template)
+    html_engine: str
+    passthrough: list[tuple[str, str]]  # (source relative to the root, site path it is served at)
+    feed_base: str  # the feed plugin's "base" option, if the config sets one
+    values: dict[str, str] = field(default_factory=dict)  # global data, dotted names
+    url: str = ""  # the site's absolute address from its data
+    data_files: dict[str, dict[str, Any]] = field(default_factory=dict)  # read once each
+
+
+@dataclass
+class _Entry:
+    doc: ImportedDoc
+    path: Path
+    raw: str
+    body_line: int
+    html: bool
+    engine: str
+    values: dict[str, str]
+
+
+def read(root: Path) -> SourceSite:
+    if not root.is_dir():
+        raise ThoughtgenError.single(
+            str(root), None, "an Eleventy site is a folder with its config; this is not a folder"
+        )
+    site = SourceSite(platform=NAME)
+    config = _read_config(root, site)
+    _read_global_data(root, config, site)
+    entries = _read_templates(root, config, site)
+    if not entries:
+        site.note(_rel(root, config.input) or ".", None, "no Markdown or HTML templates found")
+    dedupe_slugs([entry.doc for entry in entries], site)
+    prefixes = [config.url.rstrip("/")] if config.url else []
+    links = SiteLinks(site, root, prefixes, lambda path: _served_file(root, config, path))
+    for entry in entries:
+        links.add(entry.doc)
+        links.bundle_files(entry.doc, entry.raw, entry.path.parent)
+    for entry in entries:
+        entry.doc.body = _convert(entry, config, links, site)
+        if entry.doc.image.startswith("/"):
+            links.copy_static(entry.doc.image)
+    _copy_image_folders(root, config, links)
+    site.docs = [entry.doc for entry in entries]
+    site.post_permalink = _post_pattern(site.docs)
+    site.page_permalink = "/:slug/"
+    return site
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path != root else ""
+
+
+# --- Configuration, read as text -----------------------------------------------------
+
+
+def _read_config(root: Path, site: SourceSite) -> _Config:
+    text, config_name = "", "package.json"
+    for name in CONFIG_FILES:
+        if (root / name).is_file():
+            text, config_name = read_text(root / name, name, site) or "", name
+            break
+    package = root / "package.json"
+    scripts = read_text(package, "package.json", site) or "" if package.is_file() else ""
+    folders = _dir_settings(text)
+    for key in ("input", "output"):
+        flag = re.search(r"--" + key + r"[= ]['\"]?([^\s'\"&|;]+)", scripts)
+        if key not in folders and flag:
+            folders[key] = flag.group(1)
+    input_dir = _folder(root, folders.get("input", "."), "input", config_name, site)
+    data = _folder(input_dir, folders.get("data", "_data"), "data", config_name, site)
+    includes = input_dir / folders.get("includes", "_includes")
+    layouts = input_dir / folders["layouts"] if "layouts" in folders else includes
+    output = root / folders.get("output", "_site")
+    ignored = []
+    ignore_file = root / ".eleventyignore"
+    if ignore_file.is_file():
+        for line in (read_text(ignore_file, ".eleventyignore", site) or "").split("\n"):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                ignored.append(posixpath.normpath(line.removeprefix("./")).rstrip("/"))
+    feed_base = re.search(r"\bbase\s*:\s*[\"'`](https?://[^\"'`]+)[\"'`]", text)
+    return _Config(
+        input=input_dir,
+        data=data,
+        skipped=[data, includes, layouts, output],
+        ignored=ignored,
+        markdown_engine=_engine(text, "markdownTemplateEngine", "liquid"),
+        html_engine=_engine(text, "htmlTemplateEngine", "liquid"),
+        passthrough=_passthrough(text, root, input_dir),
+        feed_base=feed_base.group(1) if feed_base else "",
+    )
+
+
+def _dir_settings(text: str) -> dict[str, str]:
+    """The literal folders of the config's ``dir: { input: "src", … }``."""
+    block = re.search(r"\bdir\s*:\s*\{([^}]*)\}", text)
+    found: dict[str, str] = {}
+    if block:
+        for match in re.finditer(
+            r"\b(input|output|data|includes|layouts)\s*:\s*[\"'`]([^\"'`]*)[\"'`]", block.group(1)
+        ):
+            found[match.group(1)] = match.group(2).strip() or "."
+    return found
+
+
+def _folder(root: Path, name: str, what: str, config_name: str, site: SourceSite) -> Path:
+    """The configured folder ``name`` under ``root``; ``root`` itself when it is not there."""
+    path = Path(os.path.normpath(root / name))  # "../_data" is a folder beside the input
+    if inside(root, path) and path.is_dir():
+        return path
+    if what == "input":  # a missing _data folder is usual; a missing input folder is not
+        site.note(
+            config_name,
+            None,
+            f"the input folder {name!r} is not in the export; read the whole folder",
+        )
+    return root if what == "input" else path
+
+
+def _engine(text: str, key: str, default: str) -> str:
+    match = re.search(key + r"\s*:\s*(?:(false)|[\"'`](\w+)[\"'`])", text)
+    if match is None:
+        return default
+    return "" if match.group(1) else match.group(2).lower()
+
+
+def _passthrough(text: str, root: Path, input_dir: Path) -> list[tuple[str, str]]:
+    """``addPassthroughCopy`` calls: (source folder or file, the site path it is copied to)."""
+    found = []
+    for call in re.finditer(r"addPassthroughCopy\(\s*(\{[^}]*\}|[\"'`][^\"'`]+[\"'`])", text):
+        argument = call.group(1)
+        if argument.startswith("{"):
+            for pair in re.finditer(
+                r"[\"'`]([^\"'`]+)[\"'`]\s*:\s*[\"'`]([^\"'`]*)[\"'`]", argument
+            ):
+                found.append((_clean(pair.group(1)), "/" + _clean(pair.group(2))))
+            continue
+        source = _clean(argument[1:-1])
+        if any(ch in source for ch in "*{?["):
+            continue  # a glob: its files are found under the input folder anyway
+        full = root / source
+        served = _rel(input_dir, full) if inside(input_dir, full) else source
+        found.append((source, "/" + served))
+    return found
+
+
+def _clean(path: str) -> str:
+    normal = posixpath.normpath(path.strip().removeprefix("./"))
+    return "" if normal in (".", "/") else normal.strip("/")
+
+
+# --- Global data ---------------------------------------------------------------------
+
+
+def _read_global_data(root: Path, config: _Config, site: SourceSite) -> None:
+    if not config.data.is_dir():
+        return
+    for path in sorted(config.data.iterdir()):
+        rel = path.relative_to(root).as_posix()
+        if not path.is_file() or not inside(root, path):
+            continue
+        name = path.name.split(".")[0]
+        values = _data_file(path, rel, site)
+        if values is None:
+            continue
+        for key, value in values.items():
+            config.values[f"{name}.{key}"] = value
+        if name in ("metadata", "site") and not site.title:
+            _site_settings(values, site)
+            config.url = site.base_url
+    if config.feed_base:
+        site.base_url = site.base_url or config.feed_base
+    config.url = site.base_url
+    if not site.base_url:
+        site.note(
+            _rel(root, config.data) or "_data",
+            None,
+            "no site address (url) in _data/metadata or _data/site; set base_url in "
+            "thoughtgen.yaml — feed ids could not be kept without it",
+        )
+
+
+def _site_settings(values: dict[str, str], site: SourceSite) -> None:
+    site.title = values.get("title", "")
+    url = values.get("url", "")
+    site.base_url = url if url.endswith("/") or not url else url + "/"
+    site.description = values.get("description", "") or values.get("subtitle", "")
+    site.language = values.get("language", "") or values.get("lang", "")
+    site.author = values.get("author.name", "") or values.get("author", "")
+
+
+def _data_file(path: Path, rel: str, site: SourceSite) -> dict[str, str] | None:
+    """A data file's scalar values by dotted name; JavaScript is read as text, never run."""
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".js", ".cjs", ".mjs"):
+        return None
+    text = read_text(path, rel, site)
+    if text is None:
+        return None
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            site.note(rel, line, f"invalid JSON ({exc}); its values were not read")
+            return None
+        return _flatten(data) if isinstance(data, dict) else {}
+    values = _js_literals(text)
+    site.note(
+        rel,
+        None,
+        "a JavaScript data file, read as text and not run: "
+        + (f"took {', '.join(sorted(values)[:6])} as written" if values else "nothing read")
+        + "; values it computes are not imported — check the site settings",
+    )
+    return {k: v for k, v in values.items() if isinstance(v, str)}
+
+
+def _flatten(data: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and depth < 2:
+            flat.update(_flatten(value, name + ".", depth + 1))
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            flat[name] = str(value)
+    return flat
+
+
+_JS_OPEN = re.compile(r"""^["']?([\w$]+)["']?\s*:\s*\{\s*$""")
+_JS_VALUE = re.compile(r"""^["']?([\w$]+)["']?\s*:\s*(["'`])(.*?)\2\s*,?\s*$""")
+_JS_LIST = re.compile(r"""["']?([\w$]+)["']?\s*:\s*\[([^\]]*)\]""", re.S)
+
+
+def _js_literals(text: str) -> dict[str, Any]:
+    """``key: "text"`` and ``key: ["a", "b"]`` of a JavaScript object, by dotted name."""
+    values: dict[str, Any] = {}
+    stack: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if opened := _JS_OPEN.match(stripped):
+            stack.append(opened.group(1))
+        elif stripped.startswith("}") and stack:
+            stack.pop()
+        elif value := _JS_VALUE.match(stripped):
+            values[".".join([*stack, value.group(1)])] = value.group(3)
+    for found in _JS_LIST.finditer(text):
+        items = re.findall(r"""["'`]([^"'`]*)["'`]""", found.group(2))
+        values.setdefault(found.group(1), items)
+    return values
+
+
+# --- Templates -----------------------------------------------------------------------
+
+
+def _read_templates(root: Path, config: _Config, site: SourceSite) -> list[_Entry]:
+    entries = []
+    for path in _walk(root, config):
+        rel = path.relative_to(root).as_posix()
+        name = path.name.lower()
+        if name.endswith(_TEMPLATES):
+            site.note(
+                rel,
+                None,
+                "a template in another language, not imported: if it is a page you want, "
+                "copy its text into a Markdown page",
+            )
+            continue
+        if not name.endswith((".md", ".html")) or not inside(root, path):
+            continue
+        if config.input == root and name in _REPOSITORY_FILES and path.parent == root:
+            site.note(rel, None, "a repository file, not a page of the site; not imported")
+            continue
+        entry = _read_template(root, path, rel, config, site)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _walk(root: Path, config: _Config) -> list[Path]:
+    found = []
+    skipped = {p.resolve() for p in config.skipped}
+    for current, dirs, files in os.walk(config.input):
+        here = Path(current)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in _SKIPPED_DIRS
+            and (here / d).resolve() not in skipped
+            and not _ignored((here / d).relative_to(root).as_posix(), config.ignored)
+        )
+        for name in sorted(files):
+            rel = (here / name).relative_to(root).as_posix()
+            if not name.startswith(".") and not _ignored(rel, config.ignored):
+                found.append(here / name)
+    return found
+
+
+def _ignored(rel: str, patterns: list[str]) -> bool:
+    return any(
+        rel == p or rel.startswith(p + "/") or fnmatch(rel, p) or fnmatch(rel, p + "/*")
+        for p in patterns
+    )
+
+
+def _read_template(
+    root: Path, path: Path, rel: str, config: _Config, site: SourceSite
+) -> _Entry | None:
+    text = read_text(path, rel, site)
+    if text is None:
+        return None
+    fm = _front_matter(text, rel, site)
+    data = _cascade(root, path, config, site)
+    data = _merge(data, fm.data)
+    input_rel = path.relative_to(config.input).as_posix()
+    folder = posixpath.dirname(input_rel)
+    stem = path.name.rsplit(".", 1)[0]
+    file_slug = _file_slug(stem, folder)
+    if data.get("pagination") is not None:
+        site.note(
+            rel,
+            fm.line_of("pagination"),
+            "a paginated list, which thoughtgen makes itself; not imported",
+        )
+        return None
+    if stem == "404":
+        site.note(rel, None, "the 'not found' page is not imported: thoughtgen makes its own")
+        return None
+    if input_rel in ("index.md", "index.html"):
+        site.note(rel, None, "the home page is not imported: thoughtgen makes its own")
+        return None
+    title = _text(data.get("title"))
+    heading = None if title else _HEADING.search(fm.body)
+    if heading is not None:
+        title = heading.group(1)
+    title = title or file_slug.replace("-", " ").capitalize()
+    tags = [str(t) for t in _list(data.get("tags"))]
+    excluded = data.get("eleventyExcludeFromCollections") is True
+    is_post = not excluded and (
+        any(t.lower() in _POST_TAGS for t in tags)
+        or any(part.lower() in _POST_FOLDERS for part in folder.split("/"))
+        or _FILE_DATE.search(input_rel) is not None
+    )
+    date = _date(data, fm, rel, input_rel, site)
+    permalink = data.get("permalink")
+    draft = data.get("draft") is True or permalink is False
+    if is_post and date is None and not draft:
+        date = _file_time(path)
+        written = _text(data.get("date"))
+        site.note(
+            rel,
+            fm.line_of("date"),
+            (
+                f"date: {written} is the file's own time"
+                if written
+                else "no date in the front matter or the file name: Eleventy used the file's time"
+            )
+            + ", which an export does not keep; used the file's modification time — check "
+            "it and set date:",
+        )
+    values = {k: _text(v) for k, v in data.items() if _scalar(v)}
+    values.update(
+        {
+            "page.fileSlug": file_slug,
+            "page.filePathStem": "/" + posixpath.join(folder, file_slug),
+            "page.inputPath": "./" + _rel(root, path),
+        }
+    )
+    if date is not None:
+        values["page.date"] = date.isoformat()
+    url = None if draft else _url(permalink, folder, stem, values, config, rel, fm, site)
+    name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] if url else ""
+    doc = ImportedDoc(
+        kind="post" if is_post else "page",
+        source=rel,
+        slug=make_slug(_strip_date(name), file_slug, title, fallback="post" if is_post else "page"),
+        title=title,
+        body="",
+        date=date,
+        draft=draft,
+        tags=_unique([t for t in tags if t.lower() not in _POST_TAGS]),
+        summary=_text(data.get("description") or data.get("summary") or data.get("excerpt")),
+        image=_text(data.get("image")),
+        canonical_url=_text(data.get("canonical_url")),
+        extra={k: v for k, v in fm.data.items() if str(k).lower() not in _USED},
+    )
+    if url:
+        doc.old_urls.append(url)
+        values["page.url"] = url
+        base = config.feed_base or config.url
+        if is_post and base:
+            # eleventy-plugin-rss's starter feed: <id>{{ post.url | absoluteUrl(base) }}</id>,
+            # which is `new URL(url, base)`: the path percent-encoded as a URL's path is.
+            doc.guid = urljoin(base, quote(url, safe="/!$%&'()*+,-.:;=@[]^_|~"))
+    engine = _engine_for(data, path, config)
+    raw = fm.body
+    if heading is not None:
+        raw = raw[: heading.start()] + raw[heading.end() :]
+    return _Entry(doc, path, raw, fm.body_line, path.suffix.lower() == ".html", engine, values)
+
+
+def _front_matter(text: str, rel: str, site: SourceSite) -> ForeignFrontMatter:
+    if not text.startswith("---"):
+        return ForeignFrontMatter({}, text, 1, "")
+    fm = read_front_matter(text)
+    if fm.format == "js":
+        site.note(
+            rel,
+            1,
+            "JavaScript front matter (---js) cannot be read without running it; imported "
+            "without it (title and date from the file) — write its values as YAML",
+        )
+    elif fm.problem:
+        site.note(
+            rel,
+            fm.problem[0],
+            f"front matter not read ({fm.problem[1]}); imported with the title and date of "
+            "its file name — fix it and import again, or fill them in by hand",
+        )
+    return fm
+
+
+def _cascade(root: Path, path: Path, config: _Config, site: SourceSite) -> dict[str, Any]:
+    """The directory and template data files that apply to ``path``, merged (JSON only)."""
+    data: dict[str, Any] = {}
+    folders = [config.input]
+    for part in path.parent.relative_to(config.input).parts:
+        folders.append(folders[-1] / part)
+    # Lowest priority first: each folder's data from the input folder down, then the
+    # template's own; in each, <name>.json, then <name>.11tydata.json, then .11tydata.js.
+    stem = path.name.rsplit(".", 1)[0]
+    owners = [(f, f.name) for f in folders] + [(path.parent, stem)]
+    files: list[Path] = []
+    for folder, name in owners:
+        for suffix in (".json", ".11tydata.json", ".11tydata.js", ".11tydata.cjs"):
+            candidate = folder / f"{name}{suffix}"
+            if candidate not in files and (folder != config.input or suffix != ".json"):
+                files.append(candidate)
+    for candidate in files:
+        if candidate.is_file() and inside(root, candidate):
+            data = _merge(data, _template_data(candidate, root, config, site))
+    return data
+
+
+def _template_data(path: Path, root: Path, config: _Config, site: SourceSite) -> dict[str, Any]:
+    rel = path.relative_to(root).as_posix()
+    if rel not in config.data_files:
+        config.data_files[rel] = _read_template_data(path, rel, site)
+    return config.data_files[rel]
+
+
+def _read_template_data(path: Path, rel: str, site: SourceSite) -> dict[str, Any]:
+    text = read_text(path, rel, site)
+    if text is None:
+        return {}
+    if path.suffix in (".js", ".cjs"):
+        values = _js_literals(text)
+        site.note(
+            rel,
+            None,
+            "a JavaScript data file, read as text and not run: took "
+            + (", ".join(sorted(values)) or "nothing")
+            + " as written; what it computes is not imported",
+        )
+        return {k: v for k, v in values.items() if "." not in k}
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        site.note(rel, getattr(exc, "lineno", None), f"invalid JSON ({exc}); not used")
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Eleventy's data cascade: objects merged, lists joined, other values replaced."""
+    merged = dict(base)
+    for key, value in over.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = _merge(old, value)
+        elif key == "tags" and (isinstance(old, list | str) and isinstance(value, list | str)):
+            merged[key] = _unique([str(t) for t in _list(old) + _list(value)])
+        else:
+            merged[key] = value
+    return merged
+
+
+def _file_slug(stem: str, folder: str) -> str:
+    """Eleventy's ``page.fileSlug``: the file name less a date; ``index`` takes its folder's."""
+    slug = _strip_date(stem)
+    if slug == "index":
+        return _strip_date(posixpath.basename(folder)) if folder else ""
+    return slug
+
+
+def _strip_date(name: str) -> str:
+    match = _SLUG_DATE.search(name)
+    return match.group(1) if match else name
+
+
+def _date(
+    data: dict[str, Any], fm: ForeignFrontMatter, rel: str, input_rel: str, site: SourceSite
+) -> datetime | None:
+    value = data.get("date")
+    from_name = _FILE_DATE.search(input_rel)
+    fallback = None
+    if from_name:
+        try:
+            fallback = datetime.fromisoformat(from_name.group(1)).replace(tzinfo=UTC)
+        except ValueError:
+            fallback = None
+    if value is None or value == "":
+        return fallback
+    if isinstance(value, str) and value.strip().lower() in _FILE_TIMES:
+        if fallback is not None:  # without one, the note on the missing date says it all
+            site.note(
+                rel,
+                fm.line_of("date"),
+                f"date: {value} is the file's own time, which an export does not keep; "
+                "used the date in the file name",
+            )
+        return fallback
+    try:
+        return parse_datetime(value, UTC)  # Eleventy reads dates without an offset as UTC
+    except DateError as exc:
+        site.note(rel, fm.line_of("date"), f"{exc}; used the date in the file name, if any")
+        return fallback
+
+
+def _file_time(path: Path) -> datetime:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
+    except (OSError, ValueError, OverflowError):
+        return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _url(
+    permalink: object,
+    folder: str,
+    stem: str,
+    values: dict[str, str],
+    config: _Config,
+    rel: str,
+    fm: ForeignFrontMatter,
+    site: SourceSite,
+) -> str | None:
+    """The URL Eleventy gave the template: its permalink, else its path (TemplatePermalink)."""
+    if isinstance(permalink, dict):
+        permalink = permalink.get("build")
+    if permalink is None or permalink is True:
+        parts = [folder] if folder else []
+        if stem != "index" and posixpath.basename(folder) != stem:
+            parts.append(stem)
+        return "/" + "/".join(parts) + "/" if parts else "/"
+    if not isinstance(permalink, str) or not permalink.strip():
+        return None
+    engine = config.markdown_engine or "liquid"
+    settings = LiquidSettings(
+        engine="Nunjucks" if engine == "njk" else "Liquid",
+        values={**config.values, **values},
+        filters={"slugify": _eleventy_slug, "slug": _eleventy_slug},
+    )
+    rendered = convert_liquid(permalink, 1, settings)
+    if rendered.problems:
+        site.note(
+            rel,
+            fm.line_of("permalink"),
+            f"permalink {shown(permalink)} uses values thoughtgen cannot work out; the old "
+            "URL is unknown — add it to the post's aliases by hand",
+        )
+        return None
+    path = rendered.text.strip()
+    path = "/" + path.lstrip("/")
+    if path.endswith("/index.html"):
+        path = path.removesuffix("index.html")
+    return re.sub(r"/+", "/", path)
+
+
+def _eleventy_slug(value: str, argument: str) -> str | None:
+    """Eleventy's ``slugify`` filter (@sindresorhus/slugify) for Latin text."""
+    if argument:
+        return None
+    text = value.replace("&", " and ")
+    text = re.sub(r"([a-z\d]+)([A-Z]{2,})", r"\1 \2", text)
+    text = re.sub(r"([a-z\d])([A-Z])", r"\1 \2", text)
+    text = re.sub(r"([A-Z]+)([A-Z][a-rt-z\d]+)", r"\1 \2", text)
+    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z\d]+", "-", folded).strip("-")
+
+
+def _engine_for(data: dict[str, Any], path: Path, config: _Config) -> str:
+    override = data.get("templateEngineOverride")
+    if isinstance(override, str):
+        engines = [e.strip().lower() for e in override.split(",")]
+        return next((e for e in engines if e in ("njk", "liquid")), "")
+    return config.html_engine if path.suffix.lower() == ".html" else config.markdown_engine
+
+
+def _post_pattern(docs: list[ImportedDoc]) -> str:
+    """``/blog/:slug/`` when every published post was in that folder and most kept their slug.
+
+    Posts whose last URL segment is not their slug (a date in it, an accent) are
+    redirected from their old URL; "" leaves thoughtgen's default pattern.
+    """
+    prefixes = set()
+    same = 0
+    published = [doc for doc in docs if doc.kind == "post" and doc.old_urls]
+    for doc in published:
+        url = doc.old_urls[0]
+        if not url.endswith("/") or url.count("/") < 2:
+            return ""
+        prefix, _, name = url[:-1].rpartition("/")
+        prefixes.add(prefix + "/")
+        same += name == doc.slug
+    if len(prefixes) != 1 or same * 2 < len(published):
+        return ""
+    prefix = prefixes.pop()
+    return prefix + ":slug/" if re.fullmatch(r"/(?:[a-z0-9_-]+/)*", prefix) else ""
+
+
+def _convert(entry: _Entry, config: _Config, links: SiteLinks, site: SourceSite) -> str:
+    doc = entry.doc
+    text = entry.raw
+    if entry.engine:
+        addresses: dict[str, str] = {
+            name: config.url for name in ("metadata.url", "site.url") if name in config.values
+        }
+        values = {k: v for k, v in {**config.values, **entry.values}.items() if k not in addresses}
+        settings = LiquidSettings(
+            engine="Nunjucks" if entry.engine == "njk" else "Liquid",
+            values=values,
+            addresses=addresses,
+            comments=entry.engine == "njk",
+            image_shortcode=True,
+            filters={"slugify": _eleventy_slug, "slug": _eleventy_slug},
+        )
+        converted = convert_liquid(text, entry.body_line, settings)
+        for line, message in converted.problems:
+            site.note(doc.source, line, message)
+        text = converted.text
+    if entry.html:
+        text = html_to_markdown(text)
+    text = links.fix(doc, text, entry.raw, entry.body_line, entry.path.parent)
+    return finish_literal_text(text).strip("\n") + "\n"
+
+
+# --- Files ---------------------------------------------------------------------------
+
+
+def _served_file(root: Path, config: _Config, path: str) -> Path | None:
+    """The file Eleventy published at site path ``path``: a passthrough copy or an input file."""
+    rel = path.strip("/")
+    if not rel or ".." in rel.split("/"):
+        return None
+    candidates = []
+    for source, served in config.passthrough:
+        served = served.strip("/")
+        if rel == served or rel.startswith(served + "/") or not served:
+            rest = rel[len(served) :].strip("/")
+            candidates.append(root / source / rest if rest else root / source)
+    candidates += [config.input / rel, root / rel]
+    for candidate in candidates:
+        if candidate.is_file() and inside(root, candidate):
+            return candidate
+    return None
+
+
+def _copy_image_folders(root: Path, config: _Config, links: SiteLinks) -> None:
+    """Passthrough-copied image folders, to content/static/ at the paths they were served at."""
+    for source, served in config.passthrough:
+        folder = root / source
+        if posixpath.basename(source).lower() not in _IMAGE_FOLDERS or not folder.is_dir():
+            continue
+        for current, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                inner = (Path(current) / name).relative_to(folder).as_posix()
+                links.copy_static(posixpath.join(served, inner))
+
+
+# --- Small helpers -------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value).strip()
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _list(value: object) -> list[Any]:
+    if isinstance(value, list):
+        return [v for v in value if v is not None and not isinstance(v, dict | list)]
+    return [] if value is None or value == "" else [value]
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            result.append(name)
+    return result
