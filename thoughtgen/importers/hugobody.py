@@ -119,6 +119,7 @@ class BodyConverter:
                     f"{tag.text} is template syntax Hugo showed as text; left as written: "
                     "remove it if it was not meant to be seen",
                 )
+        text = text.lstrip("\n")
         doc.body = text if text.endswith("\n") or not text else text + "\n"
 
     # Lookups ----------------------------------------------------------------------------

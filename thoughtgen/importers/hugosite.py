@@ -240,9 +240,8 @@ class HugoConfig:
         unknown: list[str] = []
         if url:
             url = url.replace("\\:", ":")
-            last = url.rstrip("/").rsplit("/", 1)[-1]
             path = "/" + url.strip("/")
-            if url.endswith("/") or "." not in last:
+            if url.endswith("/") or "." not in url:  # Hugo's test: any dot names a file
                 path = path.rstrip("/") + "/"
         else:
             logical = "/" + "/".join(p for p in (page.file_dir, page.base_name) if p)
@@ -253,7 +252,7 @@ class HugoConfig:
             else:
                 base = self.sanitize(page.slug) if page.slug else page.base_name
                 path = "/" + "/".join(p for p in (page.file_dir, base) if p)
-            if rule is not None and "." in path.rsplit("/", 1)[-1]:
+            if rule is not None and rule[0].rstrip().endswith(".html"):
                 pass  # a pattern that names its own file: "/:year/:slug.html"
             elif ugly and path != "/":
                 path = path.rstrip("/") + ".html"
@@ -361,7 +360,9 @@ def _read_file(path: Path, root: Path, site: SourceSite) -> dict[str, Any] | Non
         else:
             data = parse_yaml(text).data
     except YamlSyntaxError as exc:
-        site.note(rel, exc.line, f"broken YAML ({exc.message}); this file was not used")
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)
+        line = min(exc.line, max(last, 1)) if exc.line else None
+        site.note(rel, line, f"broken YAML ({exc.message}); this file was not used")
         return None
     except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         line = _error_line(str(exc))

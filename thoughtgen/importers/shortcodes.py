@@ -325,6 +325,11 @@ class _Converter:
             "written: replace it with Markdown or HTML",
         )
 
+    def indent_of(self, offset: int) -> str:
+        """The indentation before a tag that starts its line (inside a list item), else ""."""
+        before = self.text[self.text.rfind("\n", 0, offset) + 1 : offset]
+        return before if not before.strip() else ""
+
     def surround(self, tag_start: int, tag_end: int, output: str, blank: bool) -> str:
         """``output`` on lines of its own (after a blank line when ``blank``)."""
         text = self.text
@@ -577,12 +582,16 @@ def _highlight(conv: _Converter, tag: Shortcode, close: Shortcode, inner: str) -
         language = ""
     code = inner[1:] if inner.startswith("\n") else inner
     code = code.rstrip()
+    indent = conv.indent_of(tag.start)
+    lines = code.split("\n")
+    if indent and all(line.startswith(indent) or not line.strip() for line in lines):
+        code = "\n".join(line[len(indent) :] for line in lines)  # surround() indents it again
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
     info = language
-    lines = _hl_lines(tag.get("options", 1) or "")
-    if language and lines:
-        info += f' hl_lines="{lines}"'
+    highlighted = _hl_lines(tag.get("options", 1) or "")
+    if language and highlighted:
+        info += f' hl_lines="{highlighted}"'
     return conv.surround(tag.start, close.end, f"{fence}{info}\n{code}\n{fence}", False)
 
 
