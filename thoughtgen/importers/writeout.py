@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from thoughtgen.config import Config
+from thoughtgen.frontmatter import KNOWN_KEYS, typo_of
 from thoughtgen.importers.model import ImportedDoc, Note, SourceSite
 from thoughtgen.markup import collapse_space
 from thoughtgen.parse import alias_problem, parse_source, shared_renderer
@@ -128,7 +129,7 @@ def _plan_doc(
     folder = "content/posts" if doc.kind == "post" else "content/pages"
     bundle = bool(doc.files) and doc.kind == "post"
     rel = source_path(doc, slug)
-    text = document_text(doc, slug, aliases)
+    text = document_text(doc, slug, aliases, found.platform)
     _check_round_trip(rel, doc, text, config.tz, plan)
     kind = "draft" if doc.draft else doc.kind
     plan.files.append(PlannedFile(rel, text.encode("utf-8"), kind, doc.source))
@@ -158,7 +159,7 @@ def _old_path(old: str, base_url: str) -> str | None:
     return "/" + path[len(base_path) :]
 
 
-def document_text(doc: ImportedDoc, slug: str, aliases: list[str]) -> str:
+def document_text(doc: ImportedDoc, slug: str, aliases: list[str], platform: str = "") -> str:
     """The Markdown file for ``doc``: thoughtgen front matter, then the body."""
     title = collapse_space(clean_text(doc.title))
     data: dict[str, Any] = {"title": title or slug.replace("-", " ").capitalize()}
@@ -181,6 +182,8 @@ def document_text(doc: ImportedDoc, slug: str, aliases: list[str]) -> str:
         if value := getattr(doc, key):
             data[key] = value
     for key, value in doc.extra.items():
+        if key not in KNOWN_KEYS and typo_of(key) is not None:
+            key = f"{platform}_{key}"  # kept, without a "did you mean" warning on every build
         data.setdefault(key, value)
     head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6)
     body = doc.body.strip("\n")
