@@ -733,6 +733,7 @@ class SiteLinks:
             path, rest = _split_url(url)
             if not path or "{" in path or path.startswith("mailto:"):
                 return url
+            written = path
             if not path.startswith("/") and not _SCHEME.match(path) and not path.startswith("//"):
                 local = posixpath.normpath(unquote(path))
                 if local in bundled:
@@ -757,7 +758,8 @@ class SiteLinks:
             if _FILE_LIKE.search(site_path) and not site_path.lower().endswith(_PAGE_SUFFIXES):
                 self.site.note(
                     doc.source,
-                    line_of(raw, path.rsplit("/", 1)[-1], body_line),
+                    line_of(raw, written, body_line)
+                    or line_of(raw, written.rsplit("/", 1)[-1], body_line),
                     f"links to {site_path}, which is not in this export; the link is kept — "
                     "copy the file into content/static/ if you have it",
                 )
