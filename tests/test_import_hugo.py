@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from import_support import feed_ids, import_and_build, served
 
 from thoughtgen.importers import hugo
@@ -688,3 +691,47 @@ def test_every_old_url_is_served_and_feed_ids_are_kept(tmp_path: Path) -> None:
     assert (public / "images" / "whiteboard.png").is_file()
     assert (public / "diagrams" / "org.svg").is_file()
     assert report.skipped == found.skipped
+
+
+def test_links_and_images_shown_as_code_are_left_alone(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "hugo.toml": 'baseURL = "https://a.example/"\n',
+            "content/posts/a.md": "---\ntitle: A\ndate: 2024-01-02\nslug: alpha\n---\nA.\n",
+            "content/posts/b.md": (
+                "---\ntitle: B\ndate: 2024-01-03\n---\n[A](a.md) and `[A](a.md)`\n\n"
+                "```\n![x](nowhere.png)\n[A](a.md)\n```\n"
+            ),
+            "static/.well-known/security.txt": "Contact: mailto:a@a.example\n",
+            "static/.DS_Store": b"\x00",
+        },
+    )
+    site = hugo.read(root, now=NOW)
+    assert doc(site, "content/posts/b.md").body == (
+        "[A](alpha.md) and `[A](a.md)`\n\n```\n![x](nowhere.png)\n[A](a.md)\n```\n"
+    )
+    assert site.notes == []
+    assert [f.target for f in site.files] == ["content/static/.well-known/security.txt"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_sanitized_paths_are_stable_and_hyphenated(text: str) -> None:
+    once = config().sanitize(text)
+    assert config().sanitize(once) == once
+    assert not once.startswith("-") and not once.endswith("-") and " " not in once
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300), st.sampled_from(["md", "html", "rst"]))
+def test_any_content_file_reads_without_an_error(text: str, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = write(
+            Path(folder),
+            {"hugo.toml": 'baseURL = "https://a.example/"\n', f"content/posts/x.{suffix}": text},
+        )
+        site = hugo.read(root, now=NOW)
+        assert len(site.docs) <= 1
+        for item in site.docs:
+            assert item.slug and item.title and (item.body == "" or item.body.endswith("\n"))

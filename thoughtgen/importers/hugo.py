@@ -263,12 +263,9 @@ def _static_files(root: Path, config: HugoConfig, site: SourceSite) -> None:
         if folder is None or not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if (
-                path.is_symlink()
-                or not path.is_file()
-                or any(part.startswith(".") for part in path.relative_to(folder).parts)
-            ):
-                continue
+            hidden = [p for p in path.relative_to(folder).parts if p.startswith(".")]
+            if path.is_symlink() or not path.is_file() or hidden not in ([], [".well-known"]):
+                continue  # editor and system files; .well-known/ is meant to be served
             rel = path.relative_to(folder).as_posix()
             if rel in ("_redirects", "_headers"):
                 site.note(

@@ -14,9 +14,10 @@ noted.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -24,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from thoughtgen.foreign import find_foreign_tags
 from thoughtgen.importers.hugosite import HugoConfig
 from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
-from thoughtgen.importers.shortcodes import MISSING, convert_shortcodes
+from thoughtgen.importers.shortcodes import MISSING, code_ranges, convert_shortcodes
 from thoughtgen.importers.writeout import source_path
 
 if TYPE_CHECKING:
@@ -108,9 +109,9 @@ class BodyConverter:
                 f"written in {page.markup}, which thoughtgen does not convert; kept as written: "
                 "convert it to Markdown (pandoc can) and check the page",
             )
-        text = _MD_LINK.sub(lambda m: self._md_link(page, m), text)
-        text = _MD_IMAGE.sub(lambda m: self._image(page, m), text)
-        text = _HTML_SRC.sub(lambda m: self._image(page, m), text)
+        text = self._outside_code(page, _MD_LINK, self._md_link, text)
+        text = self._outside_code(page, _MD_IMAGE, self._image, text)
+        text = self._outside_code(page, _HTML_SRC, self._image, text)
         for tag in find_foreign_tags(page.fm.body, page.fm.body_line):
             if tag.kind != "shortcode":
                 self.site.note(
@@ -121,6 +122,21 @@ class BodyConverter:
                 )
         text = text.lstrip("\n")
         doc.body = text if text.endswith("\n") or not text else text + "\n"
+
+    def _outside_code(
+        self,
+        page: HugoPage,
+        pattern: re.Pattern[str],
+        rewrite: Callable[[HugoPage, re.Match[str]], str],
+        text: str,
+    ) -> str:
+        """``text`` with ``rewrite`` applied to each match, except those shown as code."""
+        code = code_ranges(text)
+
+        def one(match: re.Match[str]) -> str:
+            return match.group(0) if _within(code, match.start()) else rewrite(page, match)
+
+        return pattern.sub(one, text)
 
     # Lookups ----------------------------------------------------------------------------
 
@@ -225,6 +241,11 @@ class BodyConverter:
             "post or under content/static/",
         )
         return match.group(0)
+
+
+def _within(ranges: list[tuple[int, int]], offset: int) -> bool:
+    index = bisect.bisect_right(ranges, (offset, 1 << 62)) - 1
+    return index >= 0 and ranges[index][0] <= offset < ranges[index][1]
 
 
 def _is_file(path: Path, folder: Path) -> bool:

@@ -151,7 +151,7 @@ class _Converter:
         self.protect = protect
         self.problems: list[tuple[int, str]] = []
         self.newlines = [m.start() for m in re.finditer("\n", text)]
-        self.code = _code_ranges(text)
+        self.code = code_ranges(text)
 
     def line_at(self, offset: int) -> int:
         return self.first_line + bisect.bisect_left(self.newlines, offset)
@@ -368,7 +368,7 @@ def _unwrap(stack: list[_Node]) -> None:
     stack[-1].children.extend(node.children)
 
 
-def _code_ranges(text: str) -> list[tuple[int, int]]:
+def code_ranges(text: str) -> list[tuple[int, int]]:
     """Offsets of fenced code blocks and inline code spans, in order."""
     ranges: list[tuple[int, int]] = []
     offset = 0
