@@ -25,6 +25,8 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
+
 from thoughtgen.dates import DateError
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.foreign import find_foreign_tags
@@ -343,6 +345,8 @@ class _Reader:
             self.site.skipped["status: skip"] = self.site.skipped.get("status: skip", 0) + 1
             return None
         title = _text(meta.get("title"))
+        # Pelican's themes print titles as HTML; thoughtgen's are text.
+        shown_title = str(Markup(title).striptags()) if "<" in title or "&" in title else title
         tz = self._zone_of(meta, item)
         when = self._date(meta, "date", tz, item)
         updated = self._date(meta, "modified", tz, item)
@@ -360,7 +364,8 @@ class _Reader:
         if not title:
             reasons.append("it has no Title")
         if item.kind == "post" and when is None and status != "draft":
-            reasons.append("it has no Date")
+            unread = meta.get("date") not in (None, "")
+            reasons.append("its Date cannot be read" if unread else "it has no Date")
         refused = " and ".join(reasons)
         if refused and when is None:
             when = _date_in_name(posixpath.basename(item.rel), tz)
@@ -390,7 +395,7 @@ class _Reader:
             kind="post" if item.kind == "post" else "page",
             source=where,
             slug=_thoughtgen_slug(slug, title or stem),
-            title=title or _title_from_name(stem),
+            title=shown_title or _title_from_name(stem),
             body="",
             date=when,
             updated=updated,
@@ -433,12 +438,16 @@ class _Reader:
         if status == "draft":
             return doc
         if not exact:
+            guess = f"is guessed as {slug!r}" if slug else "is unknown"
             self.site.note(
                 where,
                 line_of("title"),
-                f"Pelican made this post's URL from its title with the unidecode library, "
-                f"which is not installed here; the old URL is guessed as {slug!r}: check it",
+                "Pelican made this post's URL from its title with the unidecode library, "
+                f"which is not installed here; the old URL {guess}: check it, and add it to "
+                "aliases: if it differs",
             )
+        if not slug:
+            return doc  # no name to build the old URL from
         values: dict[str, object] = {
             k: v for k, v in meta.items() if isinstance(v, str | int) and not isinstance(v, bool)
         }
@@ -466,7 +475,7 @@ class _Reader:
             return doc
         old = _old_url(url, s.text("SITEURL")), _old_url(save_as, s.text("SITEURL"))
         doc.old_urls = [u for n, u in enumerate(old) if u and u not in old[:n]]
-        if url is None or not doc.old_urls:
+        if not doc.old_urls:
             self.site.note(
                 where,
                 None,

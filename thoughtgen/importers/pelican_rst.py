@@ -369,7 +369,8 @@ class _Converter:
             emit(f"{prefix}>", i)
             if name != "admonition" and args:
                 emit(f"{prefix}> {self.inline(args, line_no)}", i)
-                emit(f"{prefix}>", i)
+                if content:
+                    emit(f"{prefix}>", i)
             cut = min((_indent(lines[n]) for n in content if lines[n].strip()), default=0)
             converted, where = self.convert(
                 [numbers[n] for n in content], [lines[n][cut:] for n in content]
