@@ -645,16 +645,18 @@ def test_front_matter_of_every_kind_that_does_not_read(tmp_path: Path) -> None:
             "content/posts/c.md": "---\ntitle: never closed\nC\n",
             "content/posts/d.md": "---js\n{title: 'x'}\n---\nD\n",
             "content/posts/e.md": "---\ndate: not a date\ntitle: E\n---\nE\n",
+            "content/posts/f.md": "+++\na = " + "[" * 50_000 + "\n+++\nF\n",
         },
     )
     site = hugo.read(root, now=NOW)
-    assert len(site.docs) == 5
+    assert len(site.docs) == 6
     lines = {(n.path, n.line) for n in site.notes if "front matter not read" in n.message}
     assert lines == {
         ("content/posts/a.md", 1),
         ("content/posts/b.md", 1),
         ("content/posts/c.md", 1),
         ("content/posts/d.md", 1),
+        ("content/posts/f.md", 1),
     }
     assert (
         Note(

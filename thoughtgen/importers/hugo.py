@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from thoughtgen.importers.frontmatter import read_front_matter
+from thoughtgen.importers.frontmatter import ForeignFrontMatter, read_front_matter
 from thoughtgen.importers.hugobody import BodyConverter
 from thoughtgen.importers.hugopages import HugoPage, PageReader
 from thoughtgen.importers.hugosite import CONFIG_NAMES, HugoConfig, lower_keys, read_config
@@ -236,7 +236,10 @@ def _load(
         site.note(rel, line, "not UTF-8 text; odd characters replaced: check the text and fix it")
         text = data.decode("utf-8", "replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    fm = read_front_matter(text)
+    try:
+        fm = read_front_matter(text)
+    except RecursionError:  # TOML or JSON nested thousands deep
+        fm = ForeignFrontMatter({}, text, 1, "", problem=(1, "it is nested too deeply"))
     if fm.problem is not None:
         line, message = fm.problem
         site.note(rel, line, f"front matter not read ({message}); imported without it: fix it")

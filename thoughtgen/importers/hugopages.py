@@ -27,7 +27,7 @@ import email.utils
 import posixpath
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +93,7 @@ def _terms(value: Any) -> list[str]:
 
 def _plain(value: Any) -> Any:
     """Front matter values as YAML can write them back (TOML gives date objects)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -139,6 +137,7 @@ class PageReader:
         self.sections = self._sections()
         self.languages = config.languages | {config.default_language}
         self.no_base_noted = False
+        self.unknown_tokens: set[str] = set()
 
     def run(self) -> None:
         """Give every page Hugo published its doc (``page.doc``); note what is skipped."""
@@ -313,11 +312,14 @@ class PageReader:
         ugly = self.config.ugly(facts.section)
         page.link, unknown = self.config.link(facts, url, ugly)
         for token in unknown:
-            self.site.note(
-                self.config.source,
-                None,
-                f"permalink token {token} is not one Hugo knows; {page.rel} kept {page.link}",
-            )
+            if token not in self.unknown_tokens:  # once: Hugo itself refused to build with it
+                self.unknown_tokens.add(token)
+                self.site.note(
+                    self.config.source,
+                    None,
+                    f"permalink token {token} is not one Hugo knows; old URLs that use it are "
+                    f"guesses (such as {page.link})",
+                )
         date_ = hugo_date
         publish = dates["publishdate"][0] if dates["publishdate"] else None
         if publish is not None and publish > self.now and (date_ is None or publish > date_):

@@ -44,8 +44,12 @@ DEFAULT_DATES = {
     "publishdate": ["publishdate", "pubdate", "published", "date"],
     "expirydate": ["expirydate", "unpublishdate"],
 }
-_ALIASES_OF = {"lastmod": ["modified"], "publishdate": ["pubdate", "published"]}
-_ALIASES_OF["expirydate"] = ["unpublishdate"]
+# Keys Hugo reads as another name for a date key wherever that key is configured.
+_ALIASES_OF = {
+    "lastmod": ["modified"],
+    "publishdate": ["pubdate", "published"],
+    "expirydate": ["unpublishdate"],
+}
 
 
 def lower_keys(value: Any) -> Any:
