@@ -672,27 +672,47 @@ def test_front_matter_of_every_kind_that_does_not_read(tmp_path: Path) -> None:
 # End to end: import, build, and every old URL and feed id still works --------------------
 
 
-def test_every_old_url_is_served_and_feed_ids_are_kept(tmp_path: Path) -> None:
-    source = tmp_path / "blog"
-    shutil.copytree(BLOG, source)
-    report, _site, public = import_and_build(source, tmp_path, platform="hugo")
-    found = hugo.read(source)
+def imported(source: Path, tmp_path: Path) -> tuple[SourceSite, Path]:
+    """The site read from a copy of ``source``, and the public folder of its import's build."""
+    copy = tmp_path / source.name
+    shutil.copytree(source, copy)
+    report, _site, public = import_and_build(copy, tmp_path, platform="hugo")
+    found = hugo.read(copy)
+    assert report.skipped == found.skipped
+    return found, public
+
+
+@pytest.mark.parametrize("source", [BLOG, WORKSHOP], ids=["blog", "workshop"])
+def test_every_old_url_is_served_and_feed_ids_are_kept(source: Path, tmp_path: Path) -> None:
+    found, public = imported(source, tmp_path)
     published = [d for d in found.docs if not d.draft and d.date and d.date.year < 2900]
     assert published
     for item in published + [d for d in found.docs if d.kind == "page"]:
         for old in item.old_urls:
-            page = served(public, old, found.base_url)
-            assert page is not None, (item.source, old)
+            assert served(public, old, found.base_url) is not None, (item.source, old)
     posts = {d.guid for d in published if d.kind == "post"}
-    assert posts <= feed_ids(public)
+    assert posts and posts <= feed_ids(public)
+
+
+def test_links_and_files_work_after_the_build(tmp_path: Path) -> None:
+    found, public = imported(BLOG, tmp_path)
     first = served(public, "/posts/first-light/", found.base_url)
     assert first is not None
     html = first.read_text(encoding="utf-8")
     assert '<a href="/notes/2021/06/second-wind/">the follow-up</a>' in html  # a ref
     assert '<a href="/notes/2022/01/the-value-of-quiet-weeks/#why">' in html  # a relref
-    assert (public / "images" / "whiteboard.png").is_file()
-    assert (public / "diagrams" / "org.svg").is_file()
-    assert report.skipped == found.skipped
+    assert (public / "images" / "whiteboard.png").is_file()  # static/
+    assert (public / "diagrams" / "org.svg").is_file()  # assets/, as the post uses it
+    assert (public / "2021/06/second-wind/images/chart.png").is_file()  # the bundle's
+
+
+def test_ugly_urls_stay_the_same_urls(tmp_path: Path) -> None:
+    found, public = imported(WORKSHOP, tmp_path)
+    first = doc(found, "content/blog/2020-05-17-first-cut.md")
+    assert (public / "2020/05/17/first-cut.html").is_file()
+    assert "Measure twice." in (public / "2020/05/17/first-cut.html").read_text(encoding="utf-8")
+    assert first.old_urls == ["/2020/05/17/first-cut.html"]
+    assert (public / "colophon.html").is_file()
 
 
 def test_links_and_images_shown_as_code_are_left_alone(tmp_path: Path) -> None:
