@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.importers.frontmatter import ForeignFrontMatter
@@ -326,7 +326,9 @@ class PageReader:
             date_ = publish  # not yet published by Hugo: a scheduled post here too
         if date_ is None and page.kind == "page":
             date_ = self._name_date(page)
-        kind = "post" if date_ is not None and page.sections and page.kind == "page" else "page"
+        kind: Literal["post", "page"] = "page"
+        if date_ is not None and page.sections and page.kind == "page":
+            kind = "post"
         if build.get("list") in (False, "never", "false"):
             kind = "page"  # Hugo left it out of every list and feed
         if kind == "page" and page.sections and page.kind == "page" and date_ is None:
@@ -335,9 +337,8 @@ class PageReader:
             )
         if not title:
             title = self._title_from_name(page)
-        expiry = dates["expirydate"][0] if dates["expirydate"] else None
-        if expiry is not None:
-            key = dates["expirydate"][1]  # type: ignore[index]
+        if dates["expirydate"] is not None:
+            expiry, key = dates["expirydate"]
             line = page.fm.line_of(key)
             if expiry <= self.now:
                 draft = True
@@ -350,7 +351,7 @@ class PageReader:
         if dates["lastmod"] and dates["lastmod"][1] in ("lastmod", "modified"):
             updated = dates["lastmod"][0] if dates["lastmod"][0] != date_ else None
         doc = ImportedDoc(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             source=page.rel,
             slug="",
             title=title,

@@ -237,9 +237,9 @@ class _Converter:
             if isinstance(token, _Escaped):
                 stack[-1].children.append(token)
             elif token.closing:
+                names = [node.tag.name if node.tag else "" for node in stack]
                 depth = next(
-                    (d for d in range(len(stack) - 1, 0, -1) if stack[d].tag.name == token.name),  # type: ignore[union-attr]
-                    None,
+                    (d for d in range(len(stack) - 1, 0, -1) if names[d] == token.name), None
                 )
                 if depth is None:
                     self.flag(
@@ -274,7 +274,7 @@ class _Converter:
         out: list[str] = []
         pos = start
         for item in items:
-            first = item.tag.start if isinstance(item, _Node) else item.start  # type: ignore[union-attr]
+            first = item.start if not isinstance(item, _Node) else _opening(item).start
             out.append(self.text[pos:first])
             if isinstance(item, _Escaped):
                 plain = in_code or self.in_code(item.start)
@@ -354,6 +354,11 @@ class _Converter:
             if following.strip():
                 suffix = "\n"
         return prefix + output + suffix
+
+
+def _opening(node: _Node) -> Shortcode:
+    assert node.tag is not None  # only the root has no tag, and it is never rendered as an item
+    return node.tag
 
 
 def _closed_later(closing_indexes: list[int], index: int) -> bool:
