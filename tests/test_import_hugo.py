@@ -757,3 +757,28 @@ def test_any_content_file_reads_without_an_error(text: str, suffix: str) -> None
         assert len(site.docs) <= 1
         for item in site.docs:
             assert item.slug and item.title and (item.body == "" or item.body.endswith("\n"))
+
+
+def test_settings_and_front_matter_nested_too_deeply_are_noted(tmp_path: Path) -> None:
+    deep = "[" * 900 + "]" * 900
+    root = write(
+        tmp_path,
+        {
+            "hugo.json": '{"baseURL": "https://a.example/", "params": {"x": ' + deep + "}}",
+            "content/posts/a.md": '{"title": "A", "a": ' + deep + "}\nA\n",
+        },
+    )
+    site = hugo.read(root, now=NOW)
+    assert [(d.source, d.title) for d in site.docs] == [("content/posts/a.md", "A")]
+    assert site.notes[:2] == [
+        Note(
+            "hugo.json",
+            None,
+            "could not read this configuration (nested too deeply); it was not used",
+        ),
+        Note(
+            "content/posts/a.md",
+            1,
+            "front matter not read (it is nested too deeply); imported without it: fix it",
+        ),
+    ]

@@ -353,3 +353,11 @@ def test_many_unfinished_tags_are_read_quickly() -> None:
     result = convert_shortcodes(hostile, 1)
     assert time.perf_counter() - start < 5
     assert result.text == hostile
+
+
+def test_deeply_nested_pairs_are_read_quickly_and_kept() -> None:
+    hostile = "{{< box >}}" * 20000 + "text" + "{{< /box >}}" * 20000
+    start = time.perf_counter()
+    result = convert_shortcodes(hostile, 1)
+    assert time.perf_counter() - start < 5
+    assert result.text == hostile

@@ -21,7 +21,13 @@ from typing import Any
 from thoughtgen.importers.frontmatter import ForeignFrontMatter, read_front_matter
 from thoughtgen.importers.hugobody import BodyConverter
 from thoughtgen.importers.hugopages import HugoPage, PageReader
-from thoughtgen.importers.hugosite import CONFIG_NAMES, HugoConfig, lower_keys, read_config
+from thoughtgen.importers.hugosite import (
+    CONFIG_NAMES,
+    HugoConfig,
+    check_depth,
+    lower_keys,
+    read_config,
+)
 from thoughtgen.importers.model import ImportedFile, SourceSite
 
 NAME = "hugo"
@@ -238,12 +244,13 @@ def _load(
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     try:
         fm = read_front_matter(text)
-    except RecursionError:  # TOML or JSON nested thousands deep
+        params = lower_keys(check_depth(fm.data)) if isinstance(fm.data, dict) else {}
+    except RecursionError:  # TOML or JSON nested hundreds deep
         fm = ForeignFrontMatter({}, text, 1, "", problem=(1, "it is nested too deeply"))
+        params = {}
     if fm.problem is not None:
         line, message = fm.problem
         site.note(rel, line, f"front matter not read ({message}); imported without it: fix it")
-    params = lower_keys(fm.data) if isinstance(fm.data, dict) else {}
     content = root / (config.text("contentdir") or "content")
     content_rel = path.resolve().relative_to(content.resolve()).as_posix()
     return HugoPage(

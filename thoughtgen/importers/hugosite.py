@@ -52,6 +52,19 @@ _ALIASES_OF = {
 }
 
 
+MAX_DEPTH = 50  # how deeply settings and front matter may nest (YAML's own limit too)
+
+
+def check_depth(value: Any, level: int = 0) -> Any:
+    """``value``, once it is known to nest no deeper than MAX_DEPTH; else RecursionError."""
+    if level > MAX_DEPTH:
+        raise RecursionError("nested too deeply")
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, (dict, list)):
+            check_depth(item, level + 1)
+    return value
+
+
 def lower_keys(value: Any) -> Any:
     """Hugo's configuration and front matter keys are case-insensitive: lower-case them all."""
     if isinstance(value, dict):
@@ -363,6 +376,8 @@ def _read_file(path: Path, root: Path, site: SourceSite) -> dict[str, Any] | Non
             data = json.loads(text)
         else:
             data = parse_yaml(text).data
+        if isinstance(data, (dict, list)):
+            check_depth(data)
     except YamlSyntaxError as exc:
         last = text.count("\n") + (0 if text.endswith("\n") else 1)
         line = min(exc.line, max(last, 1)) if exc.line else None

@@ -63,6 +63,9 @@ _COMMENT_CLOSE = re.compile(r"\*/" + _SPACE + r"*+(?P<delim>[<%>])\}\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
+# Paired shortcodes nest at most this deep (deeper ones are read as standalone tags), which
+# bounds the work, and the recursion, a hostile file can cause.
+MAX_NESTING = 40
 # Built-in shortcodes that enclose content; every other built-in one stands alone.
 _PAIRED = {"highlight", "details", "comment"}
 
@@ -253,7 +256,11 @@ class _Converter:
                 stack[-1].close = token
                 done = stack.pop()
                 stack[-1].children.append(done)
-            elif not token.self_closing and _closed_later(closers.get(token.name, []), index):
+            elif (
+                not token.self_closing
+                and len(stack) <= MAX_NESTING
+                and _closed_later(closers.get(token.name, []), index)
+            ):
                 node = _Node(token)
                 stack.append(node)
             else:
