@@ -11,9 +11,12 @@ a function call, an f-string) is reported for the settings the importer needs.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from thoughtgen.importers.model import SourceSite
 
@@ -234,3 +237,79 @@ def _normalise(settings: Settings, site: SourceSite) -> None:
             if path not in excludes:
                 excludes.append(path)
         values[f"{one}_EXCLUDES"] = excludes
+
+
+def zone(name: str) -> tzinfo | None:
+    """The time zone called ``name``, or None when there is none by that name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def extra_path_metadata(settings: Settings) -> dict[str, dict[str, Any]]:
+    value = settings.get("EXTRA_PATH_METADATA")
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(path): {str(k).lower(): v for k, v in meta.items()}
+        for path, meta in value.items()
+        if isinstance(meta, dict)
+    }
+
+
+def path_metadata(rel: str, epm: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``EXTRA_PATH_METADATA`` for ``rel``: its folders' entries, then its own."""
+    meta: dict[str, Any] = {}
+    for path, values in sorted(epm.items()):
+        folder = path.rstrip("/") + "/"
+        if rel == path or rel.startswith(folder):
+            meta.update(values)
+    return meta
+
+
+def path_regexes(settings: Settings, site: SourceSite) -> dict[str, re.Pattern[str]]:
+    regexes = {}
+    for key in ("FILENAME_METADATA", "PATH_METADATA"):
+        pattern = settings.get(key)
+        if not isinstance(pattern, str) or not pattern:
+            continue
+        try:
+            regexes[key] = re.compile(pattern)
+        except re.error as exc:
+            file, line = settings.where.get(key, ("pelicanconf.py", 0))
+            site.note(
+                file, line or None, f"{key} is not a valid regular expression ({exc}); not used"
+            )
+    return regexes
+
+
+def substitutions(settings: Settings, key: str, site: SourceSite) -> list[tuple[str, str]]:
+    value = settings.get(key)
+    if value is None:
+        return []
+    pairs = []
+    valid = isinstance(value, (list, tuple))
+    for pair in value if valid else []:
+        if not (
+            isinstance(pair, (list, tuple))
+            and len(pair) == 2
+            and all(isinstance(p, str) for p in pair)
+        ):
+            valid = False
+            break
+        try:
+            re.compile(pair[0])
+        except re.error:
+            valid = False
+            break
+        pairs.append((pair[0], pair[1]))
+    if not valid:
+        file, line = settings.where.get(key, ("pelicanconf.py", 0))
+        site.note(
+            file,
+            line or None,
+            f"{key} is not a list of (pattern, replacement) pairs; Pelican's default is used",
+        )
+        return list(DEFAULTS["SLUG_REGEX_SUBSTITUTIONS"])
+    return pairs
