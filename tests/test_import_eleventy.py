@@ -88,8 +88,8 @@ def test_site_settings_from_javascript_data_read_as_text(starter: SourceSite) ->
         (
             None,
             "a JavaScript data file, read as text and not run: took author.email, "
-            "author.name, description, language, title, url as written; values it computes "
-            "are not imported — check the site settings",
+            "author.name, description, language, title, url as written; anything it "
+            "computes is not imported",
         )
     ]
 
@@ -324,6 +324,16 @@ def test_broken_data_and_computed_permalinks_are_notes(tmp_path: Path) -> None:
         "permalink '/{{ page.date | readableDate }}/' uses values thoughtgen cannot work out; "
         "the old URL is unknown — add it to the post's aliases by hand"
     )
+
+
+def test_deeply_nested_json_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, "eleventy.config.js", "")
+    write(tmp_path, "_data/site.json", "[" * 100_000)
+    write(tmp_path, "posts/posts.json", '{"a":' * 50_000 + "1" + "}" * 50_000)
+    write(tmp_path, "posts/a.md", "---\ndate: 2020-01-01\n---\nA\n")
+    site = eleventy.read(tmp_path)
+    assert [d.old_urls for d in site.docs] == [["/posts/a/"]]
+    assert {n.path for n in site.notes} >= {"_data/site.json", "posts/posts.json"}
 
 
 def test_files_outside_the_export_are_never_read(tmp_path: Path) -> None:

@@ -122,6 +122,12 @@ def test_html_post_is_converted_to_markdown(blog: SourceSite) -> None:
     assert post.tags == ["html"]
 
 
+def test_more_marks_survive_in_html_posts(tmp_path: Path) -> None:
+    write(tmp_path, "_config.yml", "title: T\n")
+    write(tmp_path, "_posts/2020-01-01-a.html", "---\n---\n<p>One.</p><!--more--><p>Two.</p>\n")
+    assert jekyll.read(tmp_path).docs[0].body == "One.\n\n<!--more-->\n\nTwo.\n"
+
+
 def test_category_folders_and_permalinks(blog: SourceSite) -> None:
     post = doc(blog, "essays/_posts/2016-03-10-on-waiting.md")
     assert post.tags == ["essays", "patience"]
@@ -360,6 +366,40 @@ def test_redirect_from_on_another_host_is_ignored(tmp_path: Path) -> None:
         "---\nredirect_from: [https://other.org/x/, https://ex.com/y/, z.html]\n---\nA\n",
     )
     assert jekyll.read(tmp_path).docs[0].old_urls == ["/2020/01/01/a.html", "/y/", "/z.html"]
+
+
+def test_other_front_matter_is_kept_unless_thoughtgen_reads_it_otherwise(tmp_path: Path) -> None:
+    write(tmp_path, "_config.yml", "title: T\n")
+    write(
+        tmp_path,
+        "_posts/2020-01-01-a.md",
+        "---\nlayout: post\nauthor: {name: Ada, email: a@x}\nstatus: sketch\n"
+        "modified: 2020-02-02\ncomments: true\nseries: Lamps\n---\nA\n",
+    )
+    assert jekyll.read(tmp_path).docs[0].extra == {
+        "author": "Ada",
+        "comments": True,
+        "series": "Lamps",
+    }
+
+
+@pytest.mark.parametrize(
+    ("style", "url", "pattern"),
+    [
+        ("date", "/travel/2020/03/04/a-b.html", "/:year/:month/:day/:slug.html"),
+        ("pretty", "/travel/2020/03/04/a-b/", "/:year/:month/:day/:slug/"),
+        ("ordinal", "/travel/2020/064/a-b.html", ""),
+        ("weekdate", "/travel/2020/W10/WED/a-b.html", ""),
+        ("none", "/travel/a-b.html", "/:slug.html"),
+        ("/:year/:title/", "/2020/a-b/", "/:year/:slug/"),
+        ("/:categories/:short_year-:i_month-:i_day/:slug", "/travel/20-3-4/a-b", ""),
+    ],
+)
+def test_permalink_styles(tmp_path: Path, style: str, url: str, pattern: str) -> None:
+    write(tmp_path, "_config.yml", f"permalink: {style}\nauthor: Ada\n")
+    write(tmp_path, "_posts/2020-03-04-a-b.md", "---\ncategory: Travel\n---\nA\n")
+    site = jekyll.read(tmp_path)
+    assert (site.docs[0].old_urls, site.post_permalink, site.author) == ([url], pattern, "Ada")
 
 
 def test_front_matter_defaults_and_custom_permalinks(tmp_path: Path) -> None:

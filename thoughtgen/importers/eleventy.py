@@ -30,6 +30,7 @@ from thoughtgen.importers.liquid import (
     SiteLinks,
     convert_liquid,
     dedupe_slugs,
+    extra_fields,
     finish_literal_text,
     inside,
     make_slug,
@@ -61,6 +62,7 @@ _POST_TAGS = ("post", "posts")
 _POST_FOLDERS = ("posts", "post", "blog", "articles", "_posts", "writing", "notes")
 _IMAGE_FOLDERS = ("img", "images", "assets", "uploads", "media", "static")
 _REPOSITORY_FILES = ("readme.md", "license.md", "changelog.md", "contributing.md")
+_MAX_DATA_CHARS = 512 * 1024
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _USED = {
     "title", "date", "tags", "permalink", "layout", "draft", "eleventyexcludefromcollections",
@@ -279,30 +281,43 @@ def _site_settings(values: dict[str, str], site: SourceSite) -> None:
 
 
 def _data_file(path: Path, rel: str, site: SourceSite) -> dict[str, str] | None:
-    """A data file's scalar values by dotted name; JavaScript is read as text, never run."""
+    """A global data file's scalar values by dotted name."""
+    data = _parsed_data(path, rel, site)
+    if data is None:
+        return None
+    if path.suffix.lower() == ".json":
+        return _flatten(data)
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _parsed_data(path: Path, rel: str, site: SourceSite) -> dict[str, Any] | None:
+    """A data file's values: JSON parsed, JavaScript read as text for its literals, never run."""
     suffix = path.suffix.lower()
     if suffix not in (".json", ".js", ".cjs", ".mjs"):
         return None
     text = read_text(path, rel, site)
     if text is None:
         return None
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            line = getattr(exc, "lineno", None)
-            site.note(rel, line, f"invalid JSON ({exc}); its values were not read")
-            return None
-        return _flatten(data) if isinstance(data, dict) else {}
-    values = _js_literals(text)
-    site.note(
-        rel,
-        None,
-        "a JavaScript data file, read as text and not run: "
-        + (f"took {', '.join(sorted(values)[:6])} as written" if values else "nothing read")
-        + "; values it computes are not imported — check the site settings",
-    )
-    return {k: v for k, v in values.items() if isinstance(v, str)}
+    if len(text) > _MAX_DATA_CHARS:
+        site.note(rel, None, "a data file larger than 512 KB; not read")
+        return None
+    if suffix != ".json":
+        values = _js_literals(text)
+        site.note(
+            rel,
+            None,
+            "a JavaScript data file, read as text and not run: "
+            + (f"took {', '.join(sorted(values))} as written" if values else "nothing read")
+            + "; anything it computes is not imported",
+        )
+        return values
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        site.note(rel, line, f"invalid JSON ({exc}); its values were not read")
+        return None
+    return data if isinstance(data, dict) else {}
 
 
 def _flatten(data: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, str]:
@@ -472,7 +487,7 @@ def _read_template(
         summary=_text(data.get("description") or data.get("summary") or data.get("excerpt")),
         image=_text(data.get("image")),
         canonical_url=_text(data.get("canonical_url")),
-        extra={k: v for k, v in fm.data.items() if str(k).lower() not in _USED},
+        extra=extra_fields(fm.data, _USED),
     )
     if url:
         doc.old_urls.append(url)
@@ -540,34 +555,19 @@ def _template_data(path: Path, root: Path, config: _Config, site: SourceSite) ->
 
 
 def _read_template_data(path: Path, rel: str, site: SourceSite) -> dict[str, Any]:
-    text = read_text(path, rel, site)
-    if text is None:
-        return {}
-    if path.suffix in (".js", ".cjs"):
-        values = _js_literals(text)
-        site.note(
-            rel,
-            None,
-            "a JavaScript data file, read as text and not run: took "
-            + (", ".join(sorted(values)) or "nothing")
-            + " as written; what it computes is not imported",
-        )
-        return {k: v for k, v in values.items() if "." not in k}
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        site.note(rel, getattr(exc, "lineno", None), f"invalid JSON ({exc}); not used")
-        return {}
-    return data if isinstance(data, dict) else {}
+    data = _parsed_data(path, rel, site) or {}
+    if path.suffix.lower() == ".json":
+        return data
+    return {k: v for k, v in data.items() if "." not in k}  # the top-level literals
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def _merge(base: dict[str, Any], over: dict[str, Any], depth: int = 0) -> dict[str, Any]:
     """Eleventy's data cascade: objects merged, lists joined, other values replaced."""
     merged = dict(base)
     for key, value in over.items():
         old = merged.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
-            merged[key] = _merge(old, value)
+        if isinstance(old, dict) and isinstance(value, dict) and depth < 20:
+            merged[key] = _merge(old, value, depth + 1)
         elif key == "tags" and (isinstance(old, list | str) and isinstance(value, list | str)):
             merged[key] = _unique([str(t) for t in _list(old) + _list(value)])
         else:

@@ -29,6 +29,7 @@ from thoughtgen.importers.liquid import (
     SiteLinks,
     convert_liquid,
     dedupe_slugs,
+    extra_fields,
     finish_literal_text,
     inside,
     link_between,
@@ -65,6 +66,7 @@ _ASSET_FOLDERS = ("assets", "images", "img", "uploads")
 _NOT_COPIED = (".scss", ".sass", ".coffee")  # Jekyll compiles these; the output is theme code
 _SKIPPED_DIRS = {"_site", "node_modules", "vendor", ".git", ".bundle", ".jekyll-cache"}
 _LISTING = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(?:site\.(?:posts|categories|tags)|paginator)")
+_MORE_MARK = "tgmore5e1c0b7a"  # stands for <!--more--> through the HTML conversion
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 # Front-matter keys this reader turns into thoughtgen fields, or that mean nothing there.
 _USED = {
@@ -430,12 +432,12 @@ def _post_url(
         "i_month": str(local.month),
         "short_year": f"{local:%y}",
         "y_day": f"{local:%j}",
-        "short_month": f"{local:%b}",
+        "short_month": f"{local:%b}".upper(),  # Jekyll: strftime("%^b")
         "long_month": f"{local:%B}",
         "w_year": f"{local:%G}",
         "week": f"{local:%V}",
         "w_day": f"{local:%u}",
-        "short_day": f"{local:%a}",
+        "short_day": f"{local:%a}".upper(),
         "long_day": f"{local:%A}",
     }
     template = _text(data.get("permalink")) or config.post_template
@@ -701,7 +703,7 @@ def _fill_common(
             path = _site_path(str(old), config)
             if path and path not in doc.old_urls:
                 doc.old_urls.append(path)
-    doc.extra = {k: v for k, v in fm.data.items() if str(k).lower() not in _USED}
+    doc.extra = extra_fields(fm.data, _USED)
 
 
 def _site_path(url: str, config: _Config) -> str:
@@ -770,8 +772,13 @@ def _convert(
 ) -> str:
     doc = entry.doc
     text = entry.raw
-    if entry.separator and entry.separator in text:
-        text = text.replace(entry.separator, "\ufdd1", 1)  # becomes <!--more--> below
+    # The excerpt separator becomes <!--more-->, which an HTML post keeps through the
+    # conversion to Markdown only as this mark (posts from WordPress have it unconfigured).
+    marker = entry.separator if entry.separator in text else ""
+    if entry.html and not marker and "<!--more-->" in text:
+        marker = "<!--more-->"
+    if marker:
+        text = text.replace(marker, _MORE_MARK, 1)
     if entry.liquid:
 
         def resolve(tag: str, argument: str) -> str | None:
@@ -799,7 +806,7 @@ def _convert(
         text = converted.text
     if entry.html:
         text = html_to_markdown(text)
-    text = text.replace("\ufdd1", "\n\n<!--more-->\n\n" if entry.html else "<!--more-->", 1)
+    text = text.replace(_MORE_MARK, "<!--more-->", 1)
     text = links.fix(doc, text, entry.raw, entry.body_line, entry.path.parent)
     return finish_literal_text(text).strip("\n") + "\n"
 

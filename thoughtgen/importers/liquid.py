@@ -22,8 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
+from thoughtgen.frontmatter import KNOWN_KEYS, typo_of
 from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
 from thoughtgen.slugs import slugify, unsafe_slug_reason
 
@@ -577,6 +579,29 @@ def make_slug(*candidates: str, fallback: str) -> str:
         if slug and unsafe_slug_reason(slug) is None:
             return slug
     return fallback
+
+
+def extra_fields(data: dict[Any, Any], used: set[str]) -> dict[str, Any]:
+    """Front-matter keys worth keeping in thoughtgen's front matter, beside its own fields.
+
+    Keys the reader already turned into fields (``used``, lower-case) go, and so do keys
+    thoughtgen would read as, or take for a misspelling of, one of its own (``status``,
+    ``modified``): only an author or series written as text is kept.
+    """
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or key.lower() in used:
+            continue
+        if key in ("author", "series"):
+            if isinstance(value, dict):
+                value = value.get("name")
+            if isinstance(value, str) and value.strip():
+                kept[key] = value.strip()
+            continue
+        if key in KNOWN_KEYS or typo_of(key) is not None:
+            continue
+        kept[key] = value
+    return kept
 
 
 def dedupe_slugs(docs: list[ImportedDoc], site: SourceSite) -> None:
