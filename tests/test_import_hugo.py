@@ -782,3 +782,18 @@ def test_settings_and_front_matter_nested_too_deeply_are_noted(tmp_path: Path) -
             "front matter not read (it is nested too deeply); imported without it: fix it",
         ),
     ]
+
+
+def test_very_long_names_give_slugs_short_enough_for_a_file(tmp_path: Path) -> None:
+    title = "Überlegungen " * 30
+    root = write(
+        tmp_path,
+        {
+            "hugo.toml": 'baseURL = "https://a.example/"\n[permalinks]\nposts = "/:title/"\n',
+            "content/posts/long.md": f"---\ntitle: {title}\ndate: 2024-01-02\n---\nL\n",
+        },
+    )
+    post = hugo.read(root, now=NOW).docs[0]
+    assert post.old_urls == ["/" + "-".join(["überlegungen"] * 30) + "/"]
+    assert len((post.slug + "-99").encode("utf-8")) <= 255
+    assert post.slug.startswith("überlegungen-überlegungen-") and not post.slug.endswith("-")

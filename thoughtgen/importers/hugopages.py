@@ -35,7 +35,7 @@ from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.importers.frontmatter import ForeignFrontMatter
 from thoughtgen.importers.hugosite import HugoConfig, PageFacts
 from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
-from thoughtgen.slugs import slugify, unsafe_slug_reason
+from thoughtgen.slugs import name_too_long, slugify, unsafe_slug_reason
 
 # Front matter keys Hugo itself reads; everything else is the writer's own and is kept.
 _HUGO_KEYS = {
@@ -506,6 +506,8 @@ class PageReader:
             slug = slugify(slug)
         if unsafe_slug_reason(slug):
             slug = slugify(title)
+        while name_too_long(slug + "-99"):  # as the importer shortens it, so links match
+            slug = slug[:-1].rstrip("-")
         return slug if not unsafe_slug_reason(slug) else "untitled"
 
     def _unique_slugs(self) -> None:
