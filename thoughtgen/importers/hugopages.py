@@ -501,13 +501,11 @@ class PageReader:
                 name = facts.base_name
             else:
                 name = facts.slug or facts.base_name
-        slug = self.config.sanitize(name).lower()
+        slug = _short(self.config.sanitize(name).lower())
         if unsafe_slug_reason(slug):
-            slug = slugify(slug)
+            slug = _short(slugify(slug))
         if unsafe_slug_reason(slug):
-            slug = slugify(title)
-        while name_too_long(slug + "-99"):  # as the importer shortens it, so links match
-            slug = slug[:-1].rstrip("-")
+            slug = _short(slugify(title))
         return slug if not unsafe_slug_reason(slug) else "untitled"
 
     def _unique_slugs(self) -> None:
@@ -553,6 +551,13 @@ class PageReader:
             if not re.search(r"\.html$", pattern):
                 pattern = pattern.rstrip("/") + (".html" if ugly else "/")
             self.site.post_permalink = self.config.language_prefix + pattern
+
+
+def _short(slug: str) -> str:
+    """``slug`` shortened as the importer shortens it (room for "-2"), so links match."""
+    while name_too_long(slug + "-99"):
+        slug = slug[:-1].rstrip("-")
+    return slug
 
 
 _SLUG_TOKENS = (
