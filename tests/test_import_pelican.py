@@ -978,3 +978,71 @@ def test_imported_and_built_every_old_url_is_served_and_feed_ids_kept(tmp_path: 
     assert 'posts: "/:year/:month/:slug/"' in config
     assert 'base_url: "https://workshop.example.org/"' in config
     assert report.summary.startswith("Imported 12 posts, 1 page, 5 drafts")
+
+
+def test_html_summary_markers_and_old_link_syntax(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "content/a.html": (
+                "<html><head><title>A &amp; B</title>\n"
+                '<meta name="date" content="2020-01-01">\n'
+                '<meta name="tags" content="x">\n<meta name="tags" content="y">\n'
+                "</head><body>\n<p>Intro.</p>\n<!-- PELICAN_END_SUMMARY -->\n"
+                '<p><a href="|filename|b.md">B</a> <img src="{static}/images/p.png"></p>\n'
+                "</body></html>\n"
+            ),
+            "content/b.md": "Title: B\nDate: 2020-01-02\n\nSee [A](|filename|a.html).\n",
+            "content/images/p.png": b"\x89PNG",
+        },
+    )
+    found = pelican.read(tmp_path)
+    a, b = found.docs
+    assert (a.title, a.tags) == ("A & B", ["x", "y"])
+    assert a.body == "Intro.\n\n<!--more-->\n\n[B](b.md) ![](/images/p.png)\n"
+    assert b.body == "See [A](a-b.md).\n"
+
+
+def test_content_paths_feeds_off_and_a_summary_inside_the_post(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pelicanconf.py": (
+                'SITEURL = "https://ex.org"\n'
+                'ARTICLE_PATHS = ["blog"]\n'
+                'ARTICLE_EXCLUDES = ["blog/wip"]\n'
+                'PAGE_PATHS = ["about"]\n'
+                'STATIC_PATHS = ["files"]\n'
+                'EXTRA_PATH_METADATA = {"files/x.txt": {"path": "../../x.txt"}}\n'
+                "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\n"
+                "AUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\n"
+            ),
+            "content/blog/a.md": (
+                "Title: A\nDate: 2020-01-01\n\nFirst paragraph.\n\n"
+                "<!-- PELICAN_BEGIN_SUMMARY -->\nThe *real* summary\nin two lines.\n"
+                "<!-- PELICAN_END_SUMMARY -->\n\nThe rest.\n"
+            ),
+            "content/blog/wip/b.md": "Title: B\nDate: 2020-01-01\n\nx\n",
+            "content/about/me.md": "Title: Me\n\nx\n",
+            "content/elsewhere.md": "Title: Not an article\nDate: 2020-01-01\n\nx\n",
+            "content/files/x.txt": "x",
+        },
+    )
+    found = pelican.read(tmp_path)
+    rows = [(d.source, d.kind, d.old_urls, d.guid, d.summary) for d in found.docs]
+    assert rows == [
+        ("content/about/me.md", "page", ["/pages/me.html"], "", ""),
+        ("content/blog/a.md", "post", ["/a.html"], "", "The *real* summary in two lines."),
+    ]
+    assert found.docs[1].body == (
+        "First paragraph.\n\nThe *real* summary\nin two lines.\n<!--more-->\n\nThe rest.\n"
+    )
+    assert found.files == []
+    notes = notes_of(found)
+    assert "content/files/x.txt: its output path '../../x.txt' leaves the site; not imported" in (
+        notes
+    )
+    assert (
+        "content: 2 file(s) are neither posts nor under STATIC_PATHS, so Pelican did not "
+        "publish them and they were not imported (blog/wip/b.md, elsewhere.md)"
+    ) in notes

@@ -256,6 +256,7 @@ class _Reader:
                 else:
                     unpublished.append(rel)
         if unpublished:
+            unpublished.sort()
             examples = ", ".join(unpublished[:3]) + (" …" if len(unpublished) > 3 else "")
             self.site.note(
                 self.shown("") or ".",
@@ -386,11 +387,8 @@ class _Reader:
                 "jinja2content) is not converted; replace it with Markdown or HTML",
             )
         if source.format == "html":
-            marker = "THOUGHTGENMOREMARKER"
-            markup = "\n".join(
-                f"<p>{marker}</p>" if line.strip() == pb.MORE else line for line in body.lines
-            )
-            doc.body = html_to_markdown(markup).replace(marker, pb.MORE) if markup.strip() else ""
+            markup = "\n".join(body.lines)  # html_to_markdown keeps <!--more-->
+            doc.body = html_to_markdown(markup) if markup.strip() else ""
         else:
             doc.body = body.text()
         image = re.match(r"[{|](\w+)[}|](.*)", doc.image)

@@ -168,9 +168,10 @@ def summary_markers(body: Body, html: bool = False) -> tuple[Body, str]:
             lines[end] = MORE
         else:
             lines[end] = lines[end].replace(END_SUMMARY, f"\n\n{MORE}\n\n", 1)
+    src = list(body.src)
     if begin is not None and not lines[begin].strip() and begin != end:
-        lines[begin] = ""
-    return _split_lines(Body(lines, body.src)), summary
+        del lines[begin], src[begin]  # the marker's own line
+    return _split_lines(Body(lines, src)), summary
 
 
 def _split_lines(body: Body) -> Body:
