@@ -176,7 +176,12 @@ def test_a_post_with_every_header(site: SourceSite) -> None:
         "\n"
         "*[HTML]: Hyper Text Markup Language\n"
         "\n"
-        "{% youtube dQw4w9WgXcQ %}\n"
+        '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="youtube video" '
+        'width="560" height="315" allowfullscreen></iframe>\n'
+        "\n"
+        '![A lathe, seen from above](/images/lathe.png "The lathe")\n'
+        "\n"
+        "{% include_code examples/wrap.py lang:python %}\n"
     )
     path = "content/python/decorators.md"
     assert [n for n in notes_of(site) if n.startswith(path)] == [
@@ -188,8 +193,9 @@ def test_a_post_with_every_header(site: SourceSite) -> None:
         'write <abbr title="…">ABBR</abbr> where it is used, and delete this line',
         f"{path}:21: thoughtgen has no author pages; the link {{author}}Bo Pine now goes to "
         "the home page: change it if another page fits better",
-        f"{path}:33: the template tag {{% youtube dQw4w9WgXcQ %}} (from a Pelican plugin such "
-        "as liquid_tags or jinja2content) is not converted; replace it with Markdown or HTML",
+        f"{path}:37: the template tag {{% include_code examples/wrap.py lang:python %}} (from a "
+        "Pelican plugin such as liquid_tags or jinja2content) is not converted; replace it "
+        "with Markdown or HTML",
     ]
 
 

@@ -371,7 +371,7 @@ class _Reader:
 
         body = source.body
         if source.format == "markdown":
-            body = pb.codehilite_fences(body)
+            body = pb.liquid_tags(pb.codehilite_fences(body))
         html = source.format == "html"
         body, summary = pb.summary_markers(body, html)
         if summary and not doc.summary:

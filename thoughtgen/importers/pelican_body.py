@@ -6,7 +6,8 @@ codehilite's ``:::python`` / ``#!python`` first lines (Pelican's default Markdow
 extensions) become fenced code; the summary plugin's ``<!-- PELICAN_BEGIN_SUMMARY -->`` /
 ``<!-- PELICAN_END_SUMMARY -->`` markers become ``<!--more-->`` or a summary; links written
 ``{filename}…``, ``{static}…``, ``{attach}…`` (and the old ``|filename|…`` spelling),
-``{tag}…``, ``{category}…``, ``{author}…`` and ``{index}`` are handed to a resolver. What
+``{tag}…``, ``{category}…``, ``{author}…`` and ``{index}`` are handed to a resolver; the
+liquid_tags plugin's image and video tags become Markdown or HTML. What
 thoughtgen's Markdown lacks (Python-Markdown "extra"'s abbreviations, definition lists and
 ``markdown="1"``) is reported.
 """
@@ -33,6 +34,16 @@ _INTRASITE = re.compile(
     r"(?P<value>[^\s)\"'<>]*)"
 )
 _SITEURL = re.compile(r"\{\{\s*SITEURL\s*\}\}/?")
+_LIQUID = re.compile(r"\{%\s*(?P<tag>img|youtube|vimeo|video)\s+(?P<args>[^%]*?)\s*%\}")
+# The liquid_tags plugin's own argument pattern for {% img %} (liquid_tags/img.py).
+_IMG_ARGS = re.compile(
+    r"(?P<class>\S.*\s+)?(?P<src>(?:https?://|/|\S+/)\S+)(?:\s+(?P<width>\d+))?"
+    r"(?:\s+(?P<height>\d+))?(?P<title>\s+.+)?"
+)
+_EMBEDS = {
+    "youtube": "https://www.youtube-nocookie.com/embed/",
+    "vimeo": "https://player.vimeo.com/video/",
+}
 
 Note = Callable[[int | None, str], None]
 # (what, value, source line) → the new URL, or None to leave the link as written.
@@ -182,6 +193,44 @@ def _split_lines(body: Body) -> Body:
             lines.append(part)
             src.append(source)
     return Body(lines, src)
+
+
+def liquid_tags(body: Body) -> Body:
+    """The liquid_tags plugin's ``{% img %}``, ``{% youtube %}``, ``{% vimeo %}`` and
+    ``{% video %}`` as Markdown or HTML; its other tags are left to be reported."""
+    code = code_lines(body.lines)
+    lines = list(body.lines)
+    for n, line in enumerate(lines):
+        if not code[n] and "{%" in line:
+            lines[n] = _LIQUID.sub(_liquid_tag, line)
+    return Body(lines, body.src)
+
+
+def _liquid_tag(match: re.Match[str]) -> str:
+    tag, args = match["tag"], match["args"].strip()
+    if tag == "img":
+        found = _IMG_ARGS.fullmatch(args)
+        if found is None:
+            return match.group(0)
+        title, alt = (found["title"] or "").strip(), ""
+        quoted = re.fullmatch(r'"(?P<title>[^"]*)"(?:\s+"(?P<alt>[^"]*)")?', title)
+        if quoted:
+            title, alt = quoted["title"], quoted["alt"] or quoted["title"]
+        else:
+            alt = title
+        title_part = f' "{title.replace(chr(34), "&quot;")}"' if title else ""
+        return f"![{alt.replace(']', '')}]({found['src']}{title_part})"
+    parts = args.split()
+    if tag in _EMBEDS and parts and re.fullmatch(r"[\w-]+", parts[0]):
+        return (
+            f'<iframe src="{_EMBEDS[tag]}{parts[0]}" title="{tag} video" width="560" '
+            'height="315" allowfullscreen></iframe>'
+        )
+    if tag == "video" and parts and not re.search(r"[\"<>]", args):
+        poster = next((p for p in parts[1:] if not p.isdigit()), "")
+        poster_part = f' poster="{poster}"' if poster else ""
+        return f'<video controls src="{parts[0]}"{poster_part}></video>'
+    return match.group(0)
 
 
 def flag_extensions(body: Body, note: Note) -> Body:
