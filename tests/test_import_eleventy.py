@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from import_support import feed_ids, import_and_build, served
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import eleventy
 from thoughtgen.importers.model import ImportedDoc, SourceSite
+from thoughtgen.slugs import unsafe_slug_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "eleventy"
 # The undated posts get their file's modification time; pin it so results are exact.
@@ -384,3 +388,33 @@ def test_written_bundle_and_config(starter_root: Path, tmp_path: Path) -> None:
     )
     config = yaml.safe_load((site_dir / "thoughtgen.yaml").read_text(encoding="utf-8"))
     assert config["permalinks"] == {"posts": "/blog/:slug/", "pages": "/:slug/"}
+
+
+# --- Any text in a template reads without an error ---------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "---\n", "---js\n", "title: ", "date: ", "Last Modified", "permalink: ", "false",
+        "'/{{ title | slugify }}/'", "{{ page.fileSlug }}", "tags: ", "[posts, x]", "{# ",
+        "#}", "{% image \"./a.png\", \"a\" %}", "{%- set a = 1 -%}", "![x](", "../", ")",
+        "\n", "eleventyExcludeFromCollections: true\n", "draft: true\n", "\x00", "é",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=40))
+def test_any_template_text_reads_without_error(pieces: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write(
+            root, "eleventy.config.js", 'export const config = { markdownTemplateEngine: "njk" };'
+        )
+        write(root, "_data/metadata.json", '{"url": "https://ex.com/"}')
+        text = "".join(pieces).encode("utf-8", "surrogatepass")
+        write(root, "blog/2020-01-01-fuzz.md", text)
+        write(root, "blog/blog.11tydata.json", text)
+        site = eleventy.read(root)
+        for item in site.docs:
+            assert item.slug and not unsafe_slug_reason(item.slug)
+            assert all(url.startswith("/") for url in item.old_urls)

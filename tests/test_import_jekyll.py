@@ -8,17 +8,21 @@ an RSS template of its own; ``empty`` has published nothing.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from import_support import feed_ids, import_and_build, served
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import jekyll
 from thoughtgen.importers.model import ImportedDoc, Note, SourceSite
+from thoughtgen.slugs import unsafe_slug_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "jekyll"
 BLOG = FIXTURES / "blog"
@@ -482,3 +486,30 @@ def test_a_second_import_writes_nothing_new(tmp_path: Path) -> None:
     first, _site_dir, _public = import_and_build(copy, tmp_path, platform="jekyll", site=site)
     second, _site_dir, _public = import_and_build(copy, tmp_path, platform="jekyll", site=site)
     assert first.written and not second.written and not second.conflicts
+
+
+# --- Any text in a post reads without an error -------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "---\n", "title: ", "date: ", "2020-13-45", "permalink: ", "/:year/:nope/", "[", "]",
+        "{% highlight %}", "{% endhighlight %}", "{% raw %}", "{{ site.url }}", "{% post_url ",
+        "%}", "![x](", "../", "/assets/", ")", "\n", "categories: ", "tags: {a: b}", "\x00",
+        "redirect_from: ", "published: false\n", "<!--cut-->", "excerpt_separator: ", "é",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=40))
+def test_any_post_text_reads_without_error(pieces: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write(root, "_config.yml", "url: https://ex.com\nexcerpt_separator: <!--cut-->\n")
+        write(root, "_posts/2020-01-01-fuzz.md", "".join(pieces).encode("utf-8", "surrogatepass"))
+        write(root, "fuzz-page.md", "---\n" + "".join(pieces))
+        site = jekyll.read(root)
+        assert {d.source for d in site.docs} <= {"_posts/2020-01-01-fuzz.md", "fuzz-page.md"}
+        for item in site.docs:
+            assert item.slug and not unsafe_slug_reason(item.slug)
+            assert all(url.startswith("/") for url in item.old_urls)
