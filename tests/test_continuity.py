@@ -274,3 +274,22 @@ def main_cli():  # type: ignore[no-untyped-def]
     from thoughtgen.cli import main
 
     return main
+
+
+def test_old_feed_addresses_serve_copies(site: SiteMaker) -> None:
+    site.config("feed:\n  rss_copies: [/index.xml]\n  atom_copies: [/feeds/all.atom.xml]\n")
+    site.write("content/posts/a.md", post("A", guid="tag:old,2013:/a"))
+    assert site.build().exit_code == 0
+    rss = feedparser.parse(site.out.joinpath("feed.xml").read_bytes())
+    for copy in ("index.xml", "feeds/all.atom.xml"):
+        parsed = feedparser.parse(site.out.joinpath(copy).read_bytes())
+        assert not parsed.bozo
+        assert [e.id for e in parsed.entries] == [e.id for e in rss.entries] == ["tag:old,2013:/a"]
+    assert parsed.version == "atom10"
+
+
+def test_a_feed_copy_must_be_a_file_path(site: SiteMaker) -> None:
+    site.config("feed:\n  rss_copies: [/feed/]\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "'feed.rss_copies' must be file paths such as /index.xml; got '/feed/'" in result.output

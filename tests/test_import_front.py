@@ -124,10 +124,10 @@ def test_an_existing_site_keeps_its_posts_and_config(site: SiteMaker, tmp_path: 
 def test_summary_and_notes_name_files_and_lines(tmp_path: Path) -> None:
     code, out, err = run_import(str(SUBSTACK), "--site", str(tmp_path / "site"))
     assert code == 0
-    assert out.splitlines()[0] == f"{SUBSTACK}/ looks like a Substack export."
+    assert out.splitlines()[0].endswith("substack/export/ looks like a Substack export.")
     summary = next(line for line in out.splitlines() if line.startswith("Imported "))
     assert summary.endswith(" need a look.")
-    assert f"{SUBSTACK}/posts.csv:3: " in err  # a note carries the export's path and line
+    assert "substack/export/posts.csv:3: " in err  # a note carries the export's path and line
 
 
 def test_imported_substack_site_serves_old_urls_and_keeps_ids(tmp_path: Path) -> None:
@@ -142,3 +142,13 @@ def test_imported_substack_site_serves_old_urls_and_keeps_ids(tmp_path: Path) ->
 def test_unknown_platform_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ThoughtgenError, match="unknown platform 'blogger'"):
         import_site(SUBSTACK, tmp_path / "site", platform="blogger")
+
+
+def test_old_feed_addresses_are_kept_or_explained(site: SiteMaker, tmp_path: Path) -> None:
+    new = import_site(SUBSTACK, tmp_path / "new")
+    assert (tmp_path / "new/content/static/_redirects").read_text() == "/feed /feed.xml 301\n"
+    assert any("redirected to /feed.xml by _redirects" in n.message for n in new.notes)
+    site.write("content/static/_redirects", "/x /y 301\n")
+    existing = import_site(SUBSTACK, site.root)
+    assert (site.root / "content/static/_redirects").read_text() == "/x /y 301\n"
+    assert any("add these lines to your _redirects" in n.message for n in existing.notes)

@@ -65,6 +65,7 @@ def is_theme_name(value: str) -> bool:
     """A theme is the name of a folder in themes/, never a path out of it."""
     return _THEME_NAME.fullmatch(value) is not None
 
+
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -109,12 +110,31 @@ class AuthorConfig:
     url: str = option("", "The author's home page (optional).", _web_url)
 
 
+def _feed_copies(value: list[str]) -> str | None:
+    for path in value:
+        if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path) or "/../" in path + "/":
+            return (
+                f"must be file paths such as /index.xml; got {shown(path)} "
+                "(an address ending in '/' can only be redirected: add it to "
+                "content/static/_redirects)"
+            )
+    return None
+
+
 @dataclass(frozen=True)
 class FeedConfig:
     """RSS and Atom feed settings."""
 
     limit: int = option(20, "How many of the newest posts each feed carries.", _positive)
     full_content: bool = option(True, "Put whole posts in feeds; false gives summaries only.")
+    rss_copies: list[str] = option(
+        list,
+        "Old feed addresses that serve a copy of /feed.xml, e.g. ['/index.xml'].",
+        _feed_copies,
+    )
+    atom_copies: list[str] = option(
+        list, "Old feed addresses that serve a copy of /atom.xml.", _feed_copies
+    )
 
 
 def _permalink(value: str) -> str | None:

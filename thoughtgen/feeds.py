@@ -56,6 +56,11 @@ def feed_specs(site: Site) -> list[FeedSpec]:
         FeedSpec(RSS_PATH, "RSS feed", config.title, "", posts),
         FeedSpec(ATOM_PATH, "Atom feed", config.title, "", posts, atom=True),
     ]
+    # Old feed addresses (a moved site's /index.xml) keep serving its subscribers.
+    for copies, atom in ((config.feed.rss_copies, False), (config.feed.atom_copies, True)):
+        for copy in copies:
+            origin = f"feed.{'atom' if atom else 'rss'}_copies {copy}"
+            specs.append(FeedSpec(copy.lstrip("/"), origin, config.title, "", posts, atom=atom))
     specs += [
         FeedSpec(
             f"{tag.url}feed.xml",

@@ -17,7 +17,7 @@ from thoughtgen.config import CONFIG_FILE, Config, load_config, parse_config
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers.archive import opened, single_folder
 from thoughtgen.importers.model import Note, SourceSite
-from thoughtgen.importers.platforms import PLATFORMS, detect, reader
+from thoughtgen.importers.platforms import PLATFORMS, USUAL_FEEDS, detect, reader
 from thoughtgen.importers.writeout import ImportPlan, PlannedFile, plan_files
 from thoughtgen.output.atomic import write_new_file
 from thoughtgen.permalinks import pattern_problem
@@ -82,7 +82,9 @@ def import_site(
     if creating:
         config = parse_config(new_config)
     assert config is not None
+    feed_files = _feed_plan(found, creating, site_dir)
     plan = plan_files(found, config, _existing_slugs(site_dir))
+    plan.files += feed_files
     report = ImportReport(
         platform=name,
         detected=platform is None,
@@ -163,6 +165,11 @@ def _new_config_text(found: SourceSite) -> str:
         values["timezone"] = found.timezone
     if found.author:
         values["author.name"] = found.author
+    rss, atom, _redirected = feed_addresses(found)
+    if rss:
+        values["feed.rss_copies"] = rss
+    if atom:
+        values["feed.atom_copies"] = atom
     if found.post_permalink and not pattern_problem(found.post_permalink):
         values["permalinks.posts"] = found.post_permalink
     if found.page_permalink and not pattern_problem(found.page_permalink):
@@ -179,6 +186,58 @@ def _new_config_text(found: SourceSite) -> str:
     return text
 
 
+OUR_FEEDS = {"/feed.xml", "/atom.xml"}
+
+
+def feed_addresses(found: SourceSite) -> tuple[list[str], list[str], list[str]]:
+    """The old feed addresses as (RSS copies, Atom copies, addresses only a redirect can keep)."""
+    feeds = found.feeds or USUAL_FEEDS.get(found.platform, {})
+    rss: list[str] = []
+    atom: list[str] = []
+    redirected: list[str] = []
+    for path, kind in sorted(feeds.items()):
+        if path in OUR_FEEDS:
+            continue  # served there already (in thoughtgen's format: readers follow it)
+        if path.endswith("/") or "." not in path.rpartition("/")[2]:
+            redirected.append(path)
+        else:
+            (atom if kind == "atom" else rss).append(path)
+    return rss, atom, redirected
+
+
+def _feed_plan(found: SourceSite, creating: bool, site_dir: Path) -> list[PlannedFile]:
+    """Keep old feed addresses alive: notes for an existing site, a _redirects for the rest."""
+    rss, atom, redirected = feed_addresses(found)
+    if not creating and (rss or atom):
+        lists = ", ".join(f"feed.{k}_copies: {v}" for k, v in (("rss", rss), ("atom", atom)) if v)
+        found.note(
+            CONFIG_FILE,
+            None,
+            f"the old feeds lived at {', '.join(rss + atom)}; add {lists} to thoughtgen.yaml "
+            "so subscribers keep receiving posts",
+        )
+    if not redirected:
+        return []
+    lines = "".join(f"{path} /feed.xml 301\n" for path in redirected)
+    own = site_dir / "content/static/_redirects"
+    if own.exists():
+        found.note(
+            "content/static/_redirects",
+            None,
+            f"the old feed lived at {', '.join(redirected)}; add these lines to your "
+            f"_redirects so subscribers keep receiving posts: {lines.strip()}",
+        )
+        return []
+    found.note(
+        "content/static/_redirects",
+        None,
+        f"the old feed address {', '.join(redirected)} is redirected to /feed.xml by "
+        "_redirects, which Netlify and Cloudflare Pages read; on other hosts, set up that "
+        "redirect there",
+    )
+    return [PlannedFile("content/static/_redirects", lines.encode(), "file", "feeds")]
+
+
 def _line_of(text: str, dotted: str) -> int:
     key = dotted.rsplit(".", 1)[-1]
     for number, line in enumerate(text.split("\n"), start=1):
@@ -187,9 +246,9 @@ def _line_of(text: str, dotted: str) -> int:
     return 0
 
 
-def _existing_slugs(site_dir: Path) -> dict[str, str]:
-    """ "posts/<slug>" → the site file already named so (by file or bundle folder name)."""
-    found: dict[str, str] = {}
+def _existing_slugs(site_dir: Path) -> dict[str, tuple[str, str]]:
+    """ "posts/<slug>" → (the site file already named so, its text)."""
+    found: dict[str, tuple[str, str]] = {}
     for kind in ("posts", "pages"):
         folder = site_dir / "content" / kind
         if not folder.is_dir():
@@ -197,9 +256,13 @@ def _existing_slugs(site_dir: Path) -> dict[str, str]:
         for entry in sorted(folder.iterdir()):
             rel = f"content/{kind}/{entry.name}"
             if entry.is_dir() and (entry / "index.md").is_file():
-                found.setdefault(f"{kind}/{entry.name}", f"{rel}/index.md")
-            elif entry.suffix.lower() in (".md", ".markdown"):
-                found.setdefault(f"{kind}/{entry.stem}", rel)
+                key, rel, path = f"{kind}/{entry.name}", f"{rel}/index.md", entry / "index.md"
+            elif entry.suffix.lower() in (".md", ".markdown") and entry.is_file():
+                key, path = f"{kind}/{entry.stem}", entry
+            else:
+                continue
+            text = path.read_bytes().decode("utf-8", "replace")
+            found.setdefault(key, (rel, text))
     return found
 
 

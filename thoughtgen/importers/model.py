@@ -99,6 +99,9 @@ class SourceSite:
     files: list[ImportedFile] = field(default_factory=list)  # shared images and assets
     notes: list[Note] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # e.g. {"private": 2, "trashed": 1}
+    # The old site's feed addresses (paths from its base) → "rss" or "atom"; left empty, the
+    # platform's usual ones are assumed (see platforms.USUAL_FEEDS).
+    feeds: dict[str, str] = field(default_factory=dict)
 
     def note(self, path: str, line: int | None, message: str) -> None:
         self.notes.append(Note(path, line, message))

@@ -26,6 +26,19 @@ DISPLAY_NAMES = {
     "eleventy": "Eleventy",
 }
 
+# Where each platform serves its feeds unless told otherwise: an imported site keeps
+# serving a copy there (or redirects, for an address without a file name), so
+# subscribers' readers keep finding it.
+USUAL_FEEDS: dict[str, dict[str, str]] = {
+    "wordpress": {"/feed/": "rss"},
+    "substack": {"/feed": "rss"},
+    "medium": {},  # Medium's feeds stay on medium.com
+    "jekyll": {"/feed.xml": "atom"},  # jekyll-feed
+    "hugo": {"/index.xml": "rss"},
+    "pelican": {"/feeds/all.atom.xml": "atom"},
+    "eleventy": {"/feed.xml": "atom", "/feed/feed.xml": "atom"},
+}
+
 
 class Reader(Protocol):
     NAME: str

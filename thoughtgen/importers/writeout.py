@@ -40,12 +40,14 @@ class ImportPlan:
     same_urls: int = 0  # old URLs the new site serves as they were
 
 
-def plan_files(found: SourceSite, config: Config, existing: dict[str, str]) -> ImportPlan:
+def plan_files(
+    found: SourceSite, config: Config, existing: dict[str, tuple[str, str]]
+) -> ImportPlan:
     """Every file the import writes, for a site with ``config`` whose sources are ``existing``.
 
-    ``existing`` maps "posts/<slug>" and "pages/<slug>" to the site's file with that name; a
-    doc that would take one gets another slug (and a note), unless the site's file is where
-    this doc goes (an earlier run of the same import: it is then compared, not renamed).
+    ``existing`` maps "posts/<slug>" and "pages/<slug>" to the site's file with that name and
+    its text; a doc that would take one gets another slug (and a note), unless that file is
+    this very post from an earlier run of the import (then it is compared, not renamed).
     """
     plan = ImportPlan()
     used: set[str] = set()
@@ -62,7 +64,9 @@ def plan_files(found: SourceSite, config: Config, existing: dict[str, str]) -> I
     return plan
 
 
-def _free_slug(doc: ImportedDoc, used: set[str], existing: dict[str, str], plan: ImportPlan) -> str:
+def _free_slug(
+    doc: ImportedDoc, used: set[str], existing: dict[str, tuple[str, str]], plan: ImportPlan
+) -> str:
     slug = doc.slug if not unsafe_slug_reason(doc.slug) else slugify(doc.slug)
     slug = slug or slugify(doc.title) or "untitled"
     while name_too_long(slug + "-99"):  # room for a number when two share it
@@ -70,9 +74,15 @@ def _free_slug(doc: ImportedDoc, used: set[str], existing: dict[str, str], plan:
 
     def free(name: str) -> bool:
         key = f"{doc.kind}s/{name}"
-        return key not in used and existing.get(key, source_path(doc, name)) == source_path(
-            doc, name
-        )
+        if key in used:
+            return False
+        if key not in existing:
+            return True
+        # The site has a file by this name: the same post (an earlier run of this import,
+        # perhaps edited since) is compared, not renamed; another post keeps the name.
+        rel, text = existing[key]
+        mark = doc.guid or doc.title
+        return rel == source_path(doc, name) and bool(mark) and mark in text
 
     if free(slug):
         return slug
