@@ -330,6 +330,14 @@ def test_broken_data_and_computed_permalinks_are_notes(tmp_path: Path) -> None:
     )
 
 
+def test_template_data_files_beside_a_page(tmp_path: Path) -> None:
+    write(tmp_path, "eleventy.config.js", "")
+    write(tmp_path, "about.json", '{"permalink": "/who/", "title": "Who"}')
+    write(tmp_path, "about.md", "Text.\n")
+    [page] = eleventy.read(tmp_path).docs
+    assert (page.kind, page.title, page.slug, page.old_urls) == ("page", "Who", "who", ["/who/"])
+
+
 def test_deeply_nested_json_is_a_note(tmp_path: Path) -> None:
     write(tmp_path, "eleventy.config.js", "")
     write(tmp_path, "_data/site.json", "[" * 100_000)

@@ -18,8 +18,8 @@ from thoughtgen.importers.liquid import (
     convert_liquid,
     finish_literal_text,
     outside_code,
-    rewrite_targets,
 )
+from thoughtgen.importers.liquid_sites import rewrite_targets
 
 SITE = LiquidSettings(
     values={"site.title": "Lantern Notes", "page.title": "First light", "site.author.name": "Ada"},

@@ -1,20 +1,18 @@
 """Reading an Eleventy (11ty) site: Markdown and HTML templates, their data, their URLs.
 
-Eleventy's configuration and data files are JavaScript, and JavaScript is never run here:
-the config is read as text for its folders and passthrough copies, ``.js`` data files for
-the literal values they hold, and anything computed is reported instead of guessed. URLs
-follow Eleventy's rules (``TemplatePermalink``, ``TemplateFileSlug``): the input path
-without its extension, ``index`` naming its folder, or the template's ``permalink``.
+JavaScript is never run (see ``eleventy_config``: the config and data are read as text).
+URLs follow Eleventy's rules (``TemplatePermalink``, ``TemplateFileSlug``): the input path
+without its extension, ``index`` naming its folder, or the template's ``permalink`` where
+its template values can be worked out; anything that cannot is reported, not guessed.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatch
 from pathlib import Path
@@ -23,33 +21,33 @@ from urllib.parse import quote, urljoin
 
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import ThoughtgenError, shown
+from thoughtgen.importers.eleventy_config import (
+    CONFIG_FILES,
+    EleventyConfig,
+    merge_data,
+    read_config,
+    read_global_data,
+    relative,
+    template_data_for,
+)
 from thoughtgen.importers.frontmatter import ForeignFrontMatter, read_front_matter
 from thoughtgen.importers.html import html_to_markdown
-from thoughtgen.importers.liquid import (
-    LiquidSettings,
+from thoughtgen.importers.liquid import LiquidSettings, convert_liquid, finish_literal_text
+from thoughtgen.importers.liquid_sites import (
     SiteLinks,
-    convert_liquid,
     dedupe_slugs,
     extra_fields,
-    finish_literal_text,
     inside,
     make_slug,
     read_text,
+    scalar_text,
+    unique,
 )
 from thoughtgen.importers.model import ImportedDoc, SourceSite
 
 NAME = "eleventy"
 DESCRIPTION = "an Eleventy (11ty) site folder: eleventy.config.js, Markdown templates, _data/"
 
-CONFIG_FILES = (
-    "eleventy.config.js",
-    "eleventy.config.mjs",
-    "eleventy.config.cjs",
-    "eleventy.config.ts",
-    ".eleventy.js",
-    ".eleventy.cjs",
-    ".eleventy.mjs",
-)
 _TEMPLATES = (
     ".njk", ".liquid", ".11ty.js", ".11ty.cjs", ".11ty.mjs", ".hbs", ".webc", ".pug", ".ejs",
     ".mustache", ".haml", ".11ty.ts", ".11ty.tsx", ".11ty.jsx",
@@ -62,7 +60,6 @@ _POST_TAGS = ("post", "posts")
 _POST_FOLDERS = ("posts", "post", "blog", "articles", "_posts", "writing", "notes")
 _IMAGE_FOLDERS = ("img", "images", "assets", "uploads", "media", "static")
 _REPOSITORY_FILES = ("readme.md", "license.md", "changelog.md", "contributing.md")
-_MAX_DATA_CHARS = 512 * 1024
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _USED = {
     "title", "date", "tags", "permalink", "layout", "draft", "eleventyexcludefromcollections",
@@ -84,21 +81,6 @@ def detect(root: Path) -> bool:
 
 
 @dataclass
-class _Config:
-    input: Path
-    data: Path
-    skipped: list[Path]  # folders that hold no pages: includes, layouts, data, output
-    ignored: list[str]  # .eleventyignore patterns, relative to the root
-    markdown_engine: str  # "liquid", "njk" or "" (Markdown is not run through a template)
-    html_engine: str
-    passthrough: list[tuple[str, str]]  # (source relative to the root, site path it is served at)
-    feed_base: str  # the feed plugin's "base" option, if the config sets one
-    values: dict[str, str] = field(default_factory=dict)  # global data, dotted names
-    url: str = ""  # the site's absolute address from its data
-    data_files: dict[str, dict[str, Any]] = field(default_factory=dict)  # read once each
-
-
-@dataclass
 class _Entry:
     doc: ImportedDoc
     path: Path
@@ -115,11 +97,11 @@ def read(root: Path) -> SourceSite:
             str(root), None, "an Eleventy site is a folder with its config; this is not a folder"
         )
     site = SourceSite(platform=NAME)
-    config = _read_config(root, site)
-    _read_global_data(root, config, site)
+    config = read_config(root, site)
+    read_global_data(root, config, site)
     entries = _read_templates(root, config, site)
     if not entries:
-        site.note(_rel(root, config.input) or ".", None, "no Markdown or HTML templates found")
+        site.note(relative(root, config.input) or ".", None, "no Markdown or HTML templates found")
     dedupe_slugs([entry.doc for entry in entries], site)
     prefixes = [config.url.rstrip("/")] if config.url else []
     links = SiteLinks(site, root, prefixes, lambda path: _served_file(root, config, path))
@@ -137,227 +119,10 @@ def read(root: Path) -> SourceSite:
     return site
 
 
-def _rel(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix() if path != root else ""
-
-
-# --- Configuration, read as text -----------------------------------------------------
-
-
-def _read_config(root: Path, site: SourceSite) -> _Config:
-    text, config_name = "", "package.json"
-    for name in CONFIG_FILES:
-        if (root / name).is_file():
-            text, config_name = read_text(root / name, name, site) or "", name
-            break
-    package = root / "package.json"
-    scripts = read_text(package, "package.json", site) or "" if package.is_file() else ""
-    folders = _dir_settings(text)
-    for key in ("input", "output"):
-        flag = re.search(r"--" + key + r"[= ]['\"]?([^\s'\"&|;]+)", scripts)
-        if key not in folders and flag:
-            folders[key] = flag.group(1)
-    input_dir = _folder(root, folders.get("input", "."), "input", config_name, site)
-    data = _folder(input_dir, folders.get("data", "_data"), "data", config_name, site)
-    includes = input_dir / folders.get("includes", "_includes")
-    layouts = input_dir / folders["layouts"] if "layouts" in folders else includes
-    output = root / folders.get("output", "_site")
-    ignored = []
-    ignore_file = root / ".eleventyignore"
-    if ignore_file.is_file():
-        for line in (read_text(ignore_file, ".eleventyignore", site) or "").split("\n"):
-            line = line.strip()
-            if line and not line.startswith("#"):
-                ignored.append(posixpath.normpath(line.removeprefix("./")).rstrip("/"))
-    feed_base = re.search(r"\bbase\s*:\s*[\"'`](https?://[^\"'`]+)[\"'`]", text)
-    return _Config(
-        input=input_dir,
-        data=data,
-        skipped=[data, includes, layouts, output],
-        ignored=ignored,
-        markdown_engine=_engine(text, "markdownTemplateEngine", "liquid"),
-        html_engine=_engine(text, "htmlTemplateEngine", "liquid"),
-        passthrough=_passthrough(text, root, input_dir),
-        feed_base=feed_base.group(1) if feed_base else "",
-    )
-
-
-def _dir_settings(text: str) -> dict[str, str]:
-    """The literal folders of the config's ``dir: { input: "src", … }``."""
-    block = re.search(r"\bdir\s*:\s*\{([^}]*)\}", text)
-    found: dict[str, str] = {}
-    if block:
-        for match in re.finditer(
-            r"\b(input|output|data|includes|layouts)\s*:\s*[\"'`]([^\"'`]*)[\"'`]", block.group(1)
-        ):
-            found[match.group(1)] = match.group(2).strip() or "."
-    return found
-
-
-def _folder(root: Path, name: str, what: str, config_name: str, site: SourceSite) -> Path:
-    """The configured folder ``name`` under ``root``; ``root`` itself when it is not there."""
-    path = Path(os.path.normpath(root / name))  # "../_data" is a folder beside the input
-    if inside(root, path) and path.is_dir():
-        return path
-    if what == "input":  # a missing _data folder is usual; a missing input folder is not
-        site.note(
-            config_name,
-            None,
-            f"the input folder {name!r} is not in the export; read the whole folder",
-        )
-    return root if what == "input" else path
-
-
-def _engine(text: str, key: str, default: str) -> str:
-    match = re.search(key + r"\s*:\s*(?:(false)|[\"'`](\w+)[\"'`])", text)
-    if match is None:
-        return default
-    return "" if match.group(1) else match.group(2).lower()
-
-
-def _passthrough(text: str, root: Path, input_dir: Path) -> list[tuple[str, str]]:
-    """``addPassthroughCopy`` calls: (source folder or file, the site path it is copied to)."""
-    found = []
-    for call in re.finditer(r"addPassthroughCopy\(\s*(\{[^}]*\}|[\"'`][^\"'`]+[\"'`])", text):
-        argument = call.group(1)
-        if argument.startswith("{"):
-            for pair in re.finditer(
-                r"[\"'`]([^\"'`]+)[\"'`]\s*:\s*[\"'`]([^\"'`]*)[\"'`]", argument
-            ):
-                found.append((_clean(pair.group(1)), "/" + _clean(pair.group(2))))
-            continue
-        source = _clean(argument[1:-1])
-        if any(ch in source for ch in "*{?["):
-            continue  # a glob: its files are found under the input folder anyway
-        full = root / source
-        served = _rel(input_dir, full) if inside(input_dir, full) else source
-        found.append((source, "/" + served))
-    return found
-
-
-def _clean(path: str) -> str:
-    normal = posixpath.normpath(path.strip().removeprefix("./"))
-    return "" if normal in (".", "/") else normal.strip("/")
-
-
-# --- Global data ---------------------------------------------------------------------
-
-
-def _read_global_data(root: Path, config: _Config, site: SourceSite) -> None:
-    if not config.data.is_dir():
-        return
-    for path in sorted(config.data.iterdir()):
-        rel = path.relative_to(root).as_posix()
-        if not path.is_file() or not inside(root, path):
-            continue
-        name = path.name.split(".")[0]
-        values = _data_file(path, rel, site)
-        if values is None:
-            continue
-        for key, value in values.items():
-            config.values[f"{name}.{key}"] = value
-        if name in ("metadata", "site") and not site.title:
-            _site_settings(values, site)
-            config.url = site.base_url
-    if config.feed_base:
-        site.base_url = site.base_url or config.feed_base
-    config.url = site.base_url
-    if not site.base_url:
-        site.note(
-            _rel(root, config.data) or "_data",
-            None,
-            "no site address (url) in _data/metadata or _data/site; set base_url in "
-            "thoughtgen.yaml — feed ids could not be kept without it",
-        )
-
-
-def _site_settings(values: dict[str, str], site: SourceSite) -> None:
-    site.title = values.get("title", "")
-    url = values.get("url", "")
-    site.base_url = url if url.endswith("/") or not url else url + "/"
-    site.description = values.get("description", "") or values.get("subtitle", "")
-    site.language = values.get("language", "") or values.get("lang", "")
-    site.author = values.get("author.name", "") or values.get("author", "")
-
-
-def _data_file(path: Path, rel: str, site: SourceSite) -> dict[str, str] | None:
-    """A global data file's scalar values by dotted name."""
-    data = _parsed_data(path, rel, site)
-    if data is None:
-        return None
-    if path.suffix.lower() == ".json":
-        return _flatten(data)
-    return {k: v for k, v in data.items() if isinstance(v, str)}
-
-
-def _parsed_data(path: Path, rel: str, site: SourceSite) -> dict[str, Any] | None:
-    """A data file's values: JSON parsed, JavaScript read as text for its literals, never run."""
-    suffix = path.suffix.lower()
-    if suffix not in (".json", ".js", ".cjs", ".mjs"):
-        return None
-    text = read_text(path, rel, site)
-    if text is None:
-        return None
-    if len(text) > _MAX_DATA_CHARS:
-        site.note(rel, None, "a data file larger than 512 KB; not read")
-        return None
-    if suffix != ".json":
-        values = _js_literals(text)
-        site.note(
-            rel,
-            None,
-            "a JavaScript data file, read as text and not run: "
-            + (f"took {', '.join(sorted(values))} as written" if values else "nothing read")
-            + "; anything it computes is not imported",
-        )
-        return values
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        line = getattr(exc, "lineno", None)
-        site.note(rel, line, f"invalid JSON ({exc}); its values were not read")
-        return None
-    return data if isinstance(data, dict) else {}
-
-
-def _flatten(data: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and depth < 2:
-            flat.update(_flatten(value, name + ".", depth + 1))
-        elif isinstance(value, str | int | float) and not isinstance(value, bool):
-            flat[name] = str(value)
-    return flat
-
-
-_JS_OPEN = re.compile(r"""^["']?([\w$]+)["']?\s*:\s*\{\s*$""")
-_JS_VALUE = re.compile(r"""^["']?([\w$]+)["']?\s*:\s*(["'`])(.*?)\2\s*,?\s*$""")
-_JS_LIST = re.compile(r"""["']?([\w$]+)["']?\s*:\s*\[([^\]]*)\]""", re.S)
-
-
-def _js_literals(text: str) -> dict[str, Any]:
-    """``key: "text"`` and ``key: ["a", "b"]`` of a JavaScript object, by dotted name."""
-    values: dict[str, Any] = {}
-    stack: list[str] = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if opened := _JS_OPEN.match(stripped):
-            stack.append(opened.group(1))
-        elif stripped.startswith("}") and stack:
-            stack.pop()
-        elif value := _JS_VALUE.match(stripped):
-            values[".".join([*stack, value.group(1)])] = value.group(3)
-    for found in _JS_LIST.finditer(text):
-        items = re.findall(r"""["'`]([^"'`]*)["'`]""", found.group(2))
-        values.setdefault(found.group(1), items)
-    return values
-
-
 # --- Templates -----------------------------------------------------------------------
 
 
-def _read_templates(root: Path, config: _Config, site: SourceSite) -> list[_Entry]:
+def _read_templates(root: Path, config: EleventyConfig, site: SourceSite) -> list[_Entry]:
     entries = []
     for path in _walk(root, config):
         rel = path.relative_to(root).as_posix()
@@ -381,7 +146,7 @@ def _read_templates(root: Path, config: _Config, site: SourceSite) -> list[_Entr
     return entries
 
 
-def _walk(root: Path, config: _Config) -> list[Path]:
+def _walk(root: Path, config: EleventyConfig) -> list[Path]:
     found = []
     skipped = {p.resolve() for p in config.skipped}
     for current, dirs, files in os.walk(config.input):
@@ -409,14 +174,14 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
 
 
 def _read_template(
-    root: Path, path: Path, rel: str, config: _Config, site: SourceSite
+    root: Path, path: Path, rel: str, config: EleventyConfig, site: SourceSite
 ) -> _Entry | None:
     text = read_text(path, rel, site)
     if text is None:
         return None
     fm = _front_matter(text, rel, site)
-    data = _cascade(root, path, config, site)
-    data = _merge(data, fm.data)
+    data = template_data_for(root, path, config, site)
+    data = merge_data(data, fm.data)
     input_rel = path.relative_to(config.input).as_posix()
     folder = posixpath.dirname(input_rel)
     stem = path.name.rsplit(".", 1)[0]
@@ -434,7 +199,7 @@ def _read_template(
     if input_rel in ("index.md", "index.html"):
         site.note(rel, None, "the home page is not imported: thoughtgen makes its own")
         return None
-    title = _text(data.get("title"))
+    title = scalar_text(data.get("title"))
     heading = None if title else _HEADING.search(fm.body)
     if heading is not None:
         title = heading.group(1)
@@ -451,7 +216,7 @@ def _read_template(
     draft = data.get("draft") is True or permalink is False
     if is_post and date is None and not draft:
         date = _file_time(path)
-        written = _text(data.get("date"))
+        written = scalar_text(data.get("date"))
         site.note(
             rel,
             fm.line_of("date"),
@@ -463,12 +228,12 @@ def _read_template(
             + ", which an export does not keep; used the file's modification time — check "
             "it and set date:",
         )
-    values = {k: _text(v) for k, v in data.items() if _scalar(v)}
+    values = {k: scalar_text(v) for k, v in data.items() if _scalar(v)}
     values.update(
         {
             "page.fileSlug": file_slug,
             "page.filePathStem": "/" + posixpath.join(folder, file_slug),
-            "page.inputPath": "./" + _rel(root, path),
+            "page.inputPath": "./" + relative(root, path),
         }
     )
     if date is not None:
@@ -483,10 +248,10 @@ def _read_template(
         body="",
         date=date,
         draft=draft,
-        tags=_unique([t for t in tags if t.lower() not in _POST_TAGS]),
-        summary=_text(data.get("description") or data.get("summary") or data.get("excerpt")),
-        image=_text(data.get("image")),
-        canonical_url=_text(data.get("canonical_url")),
+        tags=unique([t for t in tags if t.lower() not in _POST_TAGS]),
+        summary=scalar_text(data.get("description") or data.get("summary") or data.get("excerpt")),
+        image=scalar_text(data.get("image")),
+        canonical_url=scalar_text(data.get("canonical_url")),
         extra=extra_fields(fm.data, _USED),
     )
     if url:
@@ -523,56 +288,6 @@ def _front_matter(text: str, rel: str, site: SourceSite) -> ForeignFrontMatter:
             "its file name — fix it and import again, or fill them in by hand",
         )
     return fm
-
-
-def _cascade(root: Path, path: Path, config: _Config, site: SourceSite) -> dict[str, Any]:
-    """The directory and template data files that apply to ``path``, merged (JSON only)."""
-    data: dict[str, Any] = {}
-    folders = [config.input]
-    for part in path.parent.relative_to(config.input).parts:
-        folders.append(folders[-1] / part)
-    # Lowest priority first: each folder's data from the input folder down, then the
-    # template's own; in each, <name>.json, then <name>.11tydata.json, then .11tydata.js.
-    stem = path.name.rsplit(".", 1)[0]
-    owners = [(f, f.name) for f in folders] + [(path.parent, stem)]
-    files: list[Path] = []
-    for folder, name in owners:
-        for suffix in (".json", ".11tydata.json", ".11tydata.js", ".11tydata.cjs"):
-            candidate = folder / f"{name}{suffix}"
-            if candidate not in files and (folder != config.input or suffix != ".json"):
-                files.append(candidate)
-    for candidate in files:
-        if candidate.is_file() and inside(root, candidate):
-            data = _merge(data, _template_data(candidate, root, config, site))
-    return data
-
-
-def _template_data(path: Path, root: Path, config: _Config, site: SourceSite) -> dict[str, Any]:
-    rel = path.relative_to(root).as_posix()
-    if rel not in config.data_files:
-        config.data_files[rel] = _read_template_data(path, rel, site)
-    return config.data_files[rel]
-
-
-def _read_template_data(path: Path, rel: str, site: SourceSite) -> dict[str, Any]:
-    data = _parsed_data(path, rel, site) or {}
-    if path.suffix.lower() == ".json":
-        return data
-    return {k: v for k, v in data.items() if "." not in k}  # the top-level literals
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any], depth: int = 0) -> dict[str, Any]:
-    """Eleventy's data cascade: objects merged, lists joined, other values replaced."""
-    merged = dict(base)
-    for key, value in over.items():
-        old = merged.get(key)
-        if isinstance(old, dict) and isinstance(value, dict) and depth < 20:
-            merged[key] = _merge(old, value, depth + 1)
-        elif key == "tags" and (isinstance(old, list | str) and isinstance(value, list | str)):
-            merged[key] = _unique([str(t) for t in _list(old) + _list(value)])
-        else:
-            merged[key] = value
-    return merged
 
 
 def _file_slug(stem: str, folder: str) -> str:
@@ -629,7 +344,7 @@ def _url(
     folder: str,
     stem: str,
     values: dict[str, str],
-    config: _Config,
+    config: EleventyConfig,
     rel: str,
     fm: ForeignFrontMatter,
     site: SourceSite,
@@ -679,7 +394,7 @@ def _eleventy_slug(value: str, argument: str) -> str | None:
     return re.sub(r"[^a-z\d]+", "-", folded).strip("-")
 
 
-def _engine_for(data: dict[str, Any], path: Path, config: _Config) -> str:
+def _engine_for(data: dict[str, Any], path: Path, config: EleventyConfig) -> str:
     override = data.get("templateEngineOverride")
     if isinstance(override, str):
         engines = [e.strip().lower() for e in override.split(",")]
@@ -709,7 +424,7 @@ def _post_pattern(docs: list[ImportedDoc]) -> str:
     return prefix + ":slug/" if re.fullmatch(r"/(?:[a-z0-9_-]+/)*", prefix) else ""
 
 
-def _convert(entry: _Entry, config: _Config, links: SiteLinks, site: SourceSite) -> str:
+def _convert(entry: _Entry, config: EleventyConfig, links: SiteLinks, site: SourceSite) -> str:
     doc = entry.doc
     text = entry.raw
     if entry.engine:
@@ -738,7 +453,7 @@ def _convert(entry: _Entry, config: _Config, links: SiteLinks, site: SourceSite)
 # --- Files ---------------------------------------------------------------------------
 
 
-def _served_file(root: Path, config: _Config, path: str) -> Path | None:
+def _served_file(root: Path, config: EleventyConfig, path: str) -> Path | None:
     """The file Eleventy published at site path ``path``: a passthrough copy or an input file."""
     rel = path.strip("/")
     if not rel or ".." in rel.split("/"):
@@ -756,7 +471,7 @@ def _served_file(root: Path, config: _Config, path: str) -> Path | None:
     return None
 
 
-def _copy_image_folders(root: Path, config: _Config, links: SiteLinks) -> None:
+def _copy_image_folders(root: Path, config: EleventyConfig, links: SiteLinks) -> None:
     """Passthrough-copied image folders, to content/static/ at the paths they were served at."""
     for source, served in config.passthrough:
         folder = root / source
@@ -774,10 +489,6 @@ def _copy_image_folders(root: Path, config: _Config, links: SiteLinks) -> None:
 # --- Small helpers -------------------------------------------------------------------
 
 
-def _text(value: object) -> str:
-    return "" if value is None or isinstance(value, dict | list) else str(value).strip()
-
-
 def _scalar(value: object) -> bool:
     return isinstance(value, str | int | float) and not isinstance(value, bool)
 
@@ -786,13 +497,3 @@ def _list(value: object) -> list[Any]:
     if isinstance(value, list):
         return [v for v in value if v is not None and not isinstance(v, dict | list)]
     return [] if value is None or value == "" else [value]
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    result = []
-    for name in names:
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            result.append(name)
-    return result

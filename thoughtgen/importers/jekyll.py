@@ -1,8 +1,8 @@
 """Reading a Jekyll site: posts, drafts and pages with the URLs and feed ids Jekyll gave them.
 
-URLs are worked out as Jekyll 4 works them out (``Jekyll::URL``, ``Drops::UrlDrop`` and
-``Page#template``), so every old URL is known without running Jekyll. The site is only
-read: ``_config.yml`` is YAML, no plugin or Ruby code runs.
+URLs and feed ids are worked out as Jekyll 4 works them out (``jekyll_urls``), so every
+old URL is known without running Jekyll. The site is only read: ``_config.yml`` is YAML,
+no plugin or Ruby code runs; Liquid in posts is converted by ``liquid``.
 """
 
 from __future__ import annotations
@@ -10,31 +10,39 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import ThoughtgenError, shown
 from thoughtgen.importers.frontmatter import ForeignFrontMatter, read_front_matter
 from thoughtgen.importers.html import html_to_markdown
-from thoughtgen.importers.liquid import (
-    LiquidSettings,
+from thoughtgen.importers.jekyll_urls import (
+    feed_id,
+    feed_id_style,
+    page_pattern,
+    page_url,
+    post_template,
+    post_urls,
+    thoughtgen_pattern,
+)
+from thoughtgen.importers.liquid import LiquidSettings, convert_liquid, finish_literal_text
+from thoughtgen.importers.liquid_sites import (
     SiteLinks,
-    convert_liquid,
     dedupe_slugs,
     extra_fields,
-    finish_literal_text,
     inside,
     link_between,
     make_slug,
     read_text,
+    scalar_text,
+    unique,
 )
 from thoughtgen.importers.model import ImportedDoc, SourceSite
 from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
@@ -44,24 +52,6 @@ DESCRIPTION = "a Jekyll site folder: _config.yml, _posts/, _drafts/, pages and a
 
 # Jekyll's Document::DATE_FILENAME_MATCHER, on the path relative to the posts folder.
 _DATE_NAME = re.compile(r"^(?:.+/)*(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
-_STYLES = {
-    "date": "/:categories/:year/:month/:day/:title:output_ext",
-    "pretty": "/:categories/:year/:month/:day/:title/",
-    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
-    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
-    "none": "/:categories/:title:output_ext",
-}
-_TO_THOUGHTGEN = {
-    ":year": ":year",
-    ":month": ":month",
-    ":day": ":day",
-    ":hour": ":hour",
-    ":minute": ":minute",
-    ":second": ":second",
-    ":title": ":slug",
-    ":slug": ":slug",
-    ":output_ext": ".html",
-}
 _ASSET_FOLDERS = ("assets", "images", "img", "uploads")
 _NOT_COPIED = (".scss", ".sass", ".coffee")  # Jekyll compiles these; the output is theme code
 _SKIPPED_DIRS = {"_site", "node_modules", "vendor", ".git", ".bundle", ".jekyll-cache"}
@@ -157,7 +147,7 @@ def _read_config(root: Path, site: SourceSite) -> _Config:
                 data, lines = doc.data, doc.key_lines
             elif doc.data is not None:
                 site.note(name, 1, "is not a mapping of settings; the site settings were not read")
-    url = _text(data.get("url")).rstrip("/")
+    url = scalar_text(data.get("url")).rstrip("/")
     if url and urlsplit(url).scheme not in ("http", "https"):
         site.note(name, lines.get("url"), f"url {shown(url)} is not an http(s) address; ignored")
         url = ""
@@ -168,118 +158,46 @@ def _read_config(root: Path, site: SourceSite) -> _Config:
             "has no url, so the old site's address is unknown: set base_url in thoughtgen.yaml "
             "(feed ids stay site-relative, as Jekyll's feed wrote them)",
         )
-    baseurl = "/" + _text(data.get("baseurl")).strip("/")
+    baseurl = "/" + scalar_text(data.get("baseurl")).strip("/")
     baseurl = "" if baseurl == "/" else baseurl
     tz: tzinfo = UTC
-    tz_name = _text(data.get("timezone"))
+    tz_name = scalar_text(data.get("timezone"))
     if tz_name:
         try:
             tz = ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
             site.note(name, lines.get("timezone"), f"unknown timezone {shown(tz_name)}; used UTC")
             tz_name = ""
-    style = _text(data.get("permalink")) or "date"
+    style = scalar_text(data.get("permalink")) or "date"
     collections = data.get("collections")
     posts_config = collections.get("posts") if isinstance(collections, dict) else None
-    if isinstance(posts_config, dict) and _text(posts_config.get("permalink")):
-        style = _text(posts_config.get("permalink"))
-    template = _STYLES.get(style, style)
-    exts = _text(data.get("markdown_ext")) or "markdown,mkdown,mkdn,mkd,md"
+    if isinstance(posts_config, dict) and scalar_text(posts_config.get("permalink")):
+        style = scalar_text(posts_config.get("permalink"))
+    exts = scalar_text(data.get("markdown_ext")) or "markdown,mkdown,mkdn,mkd,md"
     exclude = data.get("exclude")
     config = _Config(
         data=data,
         url=url,
         baseurl=baseurl,
         tz=tz,
-        post_template=template if template.startswith("/") else "/" + template,
+        post_template=post_template(style),
         style=style,
         markdown_exts=tuple("." + e.strip().lower() for e in exts.split(",") if e.strip()),
         exclude=[str(e) for e in exclude] if isinstance(exclude, list) else [],
-        feed_id=_feed_id_style(root, data, site),
+        feed_id=feed_id_style(root, data, site),
     )
     author = data.get("author")
-    site.title = _text(data.get("title")) or _text(data.get("name"))
-    site.description = _text(data.get("description"))
-    site.author = _text(author.get("name") if isinstance(author, dict) else author)
-    site.language = (_text(data.get("lang")) or _text(data.get("locale"))).replace("_", "-")
+    site.title = scalar_text(data.get("title")) or scalar_text(data.get("name"))
+    site.description = scalar_text(data.get("description"))
+    site.author = scalar_text(author.get("name") if isinstance(author, dict) else author)
+    site.language = (scalar_text(data.get("lang")) or scalar_text(data.get("locale"))).replace(
+        "_", "-"
+    )
     site.timezone = tz_name
     site.base_url = url + baseurl + "/" if url else ""
-    site.post_permalink = _thoughtgen_pattern(config.post_template)
-    site.page_permalink = _page_pattern(style)
+    site.post_permalink = thoughtgen_pattern(config.post_template)
+    site.page_permalink = page_pattern(style)
     return config
-
-
-def _feed_id_style(root: Path, data: dict[str, Any], site: SourceSite) -> str:
-    """What the site's feed used as each post's id.
-
-    jekyll-feed (the feed of nearly every Jekyll site; its ``feed.xml`` template writes
-    ``<id>{{ post.id | absolute_url }}</id>``) is assumed, unless the site has a feed
-    template of its own where jekyll-feed would write, or does not use jekyll-feed: then
-    that template's ``<guid>``/``<id>`` (or, lacking one, its ``<link>``) is read.
-    """
-    feed = data.get("feed")
-    feed_path = _text(feed.get("path")) if isinstance(feed, dict) else ""
-    plugins = [str(p) for key in ("plugins", "gems") for p in _list(data.get(key))]
-    uses_jekyll_feed = "jekyll-feed" in plugins or _text(data.get("theme")) == "minima"
-    for name in ("feed.xml", "atom.xml", "rss.xml", "feed/index.xml", "index.xml"):
-        path = root / name
-        if not path.is_file() or (uses_jekyll_feed and name != (feed_path or "feed.xml")):
-            continue
-        text = read_text(path, name, site) or ""
-        loop = text.find("{% for")
-        if not text.startswith("---") or loop == -1:
-            continue
-        entry = text[loop:]
-        found = re.search(r"<(guid|id)\b[^>]*>(.*?)</\1>", entry, re.S) or re.search(
-            r"<(link)\b[^>]*>(.*?)</link>", entry, re.S
-        )
-        expression = found.group(2) if found else ""
-        if "post.id" in expression:
-            return "id"
-        if "post.url" in expression:
-            with_base = "baseurl" in expression or "absolute_url" in expression
-            return "url" if with_base else "url-nobase"
-        site.note(
-            name,
-            None,
-            "the feed's post id could not be worked out; imported posts get the id "
-            "jekyll-feed would give — check that subscribers see no duplicates",
-        )
-        break
-    return "id"
-
-
-def _thoughtgen_pattern(template: str) -> str:
-    """Jekyll's post permalink in thoughtgen's syntax, or "" when it has no equivalent.
-
-    Categories are left out (thoughtgen's patterns have none): posts that had categories
-    in their URL are redirected from it.
-    """
-    pieces = []
-    for piece in re.split(r"(:[a-z_]+)", template.replace(":categories", "")):
-        if piece.startswith(":"):
-            if piece not in _TO_THOUGHTGEN:
-                return ""
-            pieces.append(_TO_THOUGHTGEN[piece])
-        else:
-            pieces.append(piece)
-    pattern = re.sub(r"/+", "/", "/" + "".join(pieces))
-    ok = ":slug" in pattern and (pattern.endswith("/") or pattern.endswith(".html"))
-    return pattern if ok else ""
-
-
-def _page_pattern(style: str) -> str:
-    if style == "pretty" or (style not in _STYLES and style.endswith("/")):
-        return "/:slug/"
-    if style in _STYLES or style.endswith(":output_ext"):
-        return "/:slug.html"
-    return ""
-
-
-def _text(value: object) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).strip()
 
 
 def _list(value: object) -> list[Any]:
@@ -301,7 +219,7 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _read_posts(root: Path, config: _Config, site: SourceSite) -> list[_Entry]:
-    collections = _text(config.data.get("collections_dir")).strip("/")
+    collections = scalar_text(config.data.get("collections_dir")).strip("/")
     base = root / collections if collections else root
     entries: list[_Entry] = []
     folders: list[tuple[Path, list[str], bool]] = []
@@ -354,8 +272,8 @@ def _read_post(
     named = _DATE_NAME.match(within)
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     name_slug = (named.group(4) if named else stem).rstrip(".")
-    data_slug = _text(data.get("slug")) or name_slug
-    title = _text(data.get("title")) or " ".join(w.capitalize() for w in name_slug.split("-"))
+    data_slug = scalar_text(data.get("slug")) or name_slug
+    title = scalar_text(data.get("title")) or " ".join(w.capitalize() for w in name_slug.split("-"))
     date = _date(data, fm, rel, config, site)
     if date is None and named:
         date = _name_date(named, rel, config, site)
@@ -368,7 +286,7 @@ def _read_post(
             "Jekyll publishes a post only when its file name starts with its date "
             "(YYYY-MM-DD-); imported as a draft — give it a date and set draft: false",
         )
-    categories = _unique(
+    categories = unique(
         categories + _words(data.get("categories")) + [str(c) for c in _list(data.get("category"))]
     )
     tags = _words(data.get("tag")) if "tag" in data else _words(data.get("tags"))
@@ -380,11 +298,13 @@ def _read_post(
         body="",
         date=date,
         draft=draft,
-        tags=_unique(categories + tags),
+        tags=unique(categories + tags),
     )
     _fill_common(doc, data, fm, rel, config, site)
     if not draft and date is not None:
-        encoded, plain = _post_url(data, data_slug, stem, rel, categories, date, config)
+        template = scalar_text(data.get("permalink")) or config.post_template
+        local = date.astimezone(config.tz)
+        encoded, plain = post_urls(template, data_slug, stem, rel, categories, local)
         if plain is None:
             site.note(
                 rel,
@@ -394,115 +314,9 @@ def _read_post(
             )
         else:
             doc.old_urls.insert(0, plain)
-            doc.guid = _feed_id(encoded, data_slug, config)
+            doc.guid = feed_id(config.feed_id, encoded, data_slug, config.url, config.baseurl)
     post_name = posixpath.splitext(within)[0]
     return _entry(doc, path, fm, data, rel, config, post_name)
-
-
-def _post_url(
-    data: dict[str, Any],
-    slug: str,
-    stem: str,
-    rel: str,
-    categories: list[str],
-    date: datetime,
-    config: _Config,
-) -> tuple[str | None, str | None]:
-    """The URL as Jekyll wrote it (percent-encoded), and decoded; None when unknown."""
-    local = date.astimezone(config.tz)
-    lowered = _unique([c.lower() for c in categories])
-    values = {
-        "collection": "posts",
-        "path": posixpath.splitext(rel)[0].replace("_posts", "", 1),
-        "output_ext": ".html",
-        "name": _jekyll_slug(stem, pretty=False, cased=False),
-        "title": _jekyll_slug(slug, pretty=True, cased=True),
-        "slug": _jekyll_slug(slug, pretty=False, cased=False),
-        "categories": "/".join(lowered),
-        "slugified_categories": "/".join(
-            _jekyll_slug(c, pretty=False, cased=False) for c in lowered
-        ),
-        "year": f"{local:%Y}",
-        "month": f"{local:%m}",
-        "day": f"{local:%d}",
-        "hour": f"{local:%H}",
-        "minute": f"{local:%M}",
-        "second": f"{local:%S}",
-        "i_day": str(local.day),
-        "i_month": str(local.month),
-        "short_year": f"{local:%y}",
-        "y_day": f"{local:%j}",
-        "short_month": f"{local:%b}".upper(),  # Jekyll: strftime("%^b")
-        "long_month": f"{local:%B}",
-        "w_year": f"{local:%G}",
-        "week": f"{local:%V}",
-        "w_day": f"{local:%u}",
-        "short_day": f"{local:%a}".upper(),
-        "long_day": f"{local:%A}",
-    }
-    template = _text(data.get("permalink")) or config.post_template
-    return _expand(template, values, encode=True), _expand(template, values, encode=False)
-
-
-def _expand(template: str, values: dict[str, str], encode: bool) -> str | None:
-    """Jekyll's URL#generate_url_from_drop and #sanitize_url: None for an unknown placeholder."""
-    unknown = False
-
-    def fill(match: re.Match[str]) -> str:
-        nonlocal unknown
-        name = match.group(1)
-        for key in (name, name.rstrip("_")):
-            if key in values:
-                value = values[key]
-                rest = name[len(key) :]
-                return (quote(value, safe="/!$&'()*+,;=:@~") if encode else value) + rest
-        unknown = True
-        return ""
-
-    url = re.sub(r":([a-z_]+)", fill, template)
-    if unknown:
-        return None
-    url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
-
-
-def _jekyll_slug(text: str, pretty: bool, cased: bool) -> str:
-    """Jekyll's Utils.slugify in its "default" and "pretty" modes."""
-    keep = "._~!$&'()+,;=@" if pretty else ""
-    chars = [ch if ch.isalnum() or ch in keep or _is_mark(ch) else "-" for ch in text]
-    slug = re.sub(r"-+", "-", "".join(chars))
-    slug = slug.removeprefix("-").removesuffix("-")
-    return slug if cased else slug.lower()
-
-
-def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("M")
-
-
-def _feed_id(encoded_url: str | None, slug: str, config: _Config) -> str:
-    """The id the site's feed gave the post (see _feed_id_style)."""
-    if encoded_url is None:
-        return ""
-    if config.feed_id == "id":
-        # Jekyll's Document#id: the URL's folder joined with the post's slug.
-        # Ruby's File.dirname ignores a trailing slash: "/a/b/" → "/a".
-        folder = posixpath.dirname(encoded_url.rstrip("/")) or "/"
-        path = posixpath.join(folder, quote(slug, safe="/!$&'()*+,;=:@~"))
-        path = config.baseurl + path
-    elif config.feed_id == "url":
-        path = config.baseurl + encoded_url
-    else:
-        path = encoded_url
-    return _normalized(config.url + path) if config.url else path
-
-
-def _normalized(url: str) -> str:
-    """What Addressable's ``normalize`` does to the URLs jekyll-feed writes."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
 def _date(
@@ -537,16 +351,6 @@ def _words(value: object) -> list[str]:
     if isinstance(value, str):
         return value.split()
     return [str(v) for v in _list(value) if not isinstance(v, dict | list)]
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    result = []
-    for name in names:
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            result.append(name)
-    return result
 
 
 # --- Pages ---------------------------------------------------------------------------
@@ -591,24 +395,13 @@ def _read_page(path: Path, rel: str, config: _Config, site: SourceSite) -> _Entr
         site.note(
             rel,
             fm.line_of("redirect_to"),
-            f"only redirects to {shown(_text(data.get('redirect_to')))}; not imported — add "
+            f"only redirects to {shown(scalar_text(data.get('redirect_to')))}; not imported — add "
             "its URL to the aliases of the page it leads to, if that page is imported",
         )
         return None
     folder = posixpath.dirname(rel)
-    permalink = _text(data.get("permalink"))
-    if permalink:
-        template = permalink
-    elif stem == "index":
-        template = "/:path/"
-    else:
-        suffix = _page_pattern(config.style).removeprefix("/:slug")
-        template = "/:path/:basename" + (":output_ext" if suffix == ".html" else suffix)
-    url = template
-    for key, value in (("path", folder), ("basename", stem), ("output_ext", ".html")):
-        url = url.replace(":" + key, value)
-    url = re.sub(r"/+", "/", ("/" + url).replace("..", "/").replace("./", ""))
-    title = _text(data.get("title"))
+    url = page_url(scalar_text(data.get("permalink")), folder, stem, config.style)
+    title = scalar_text(data.get("title"))
     heading = None if title else _HEADING.search(fm.body)
     if heading is not None:  # the title Jekyll's titles-from-headings took (GitHub Pages)
         title = heading.group(1)
@@ -660,8 +453,8 @@ def _defaults(config: _Config, rel: str, kind: str) -> dict[str, Any]:
             continue
         scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
         assert isinstance(scope, dict)
-        scope_path = _text(scope.get("path")).strip("/")
-        scope_type = _text(scope.get("type"))
+        scope_path = scalar_text(scope.get("path")).strip("/")
+        scope_type = scalar_text(scope.get("type"))
         if scope_type and scope_type != kind and not (scope_type == "posts" and kind == "drafts"):
             continue
         if scope_path and not (
@@ -688,7 +481,7 @@ def _fill_common(
     site: SourceSite,
 ) -> None:
     summary = data.get("excerpt") or data.get("description")
-    doc.summary = _text(summary)
+    doc.summary = scalar_text(summary)
     updated = data.get("last_modified_at")
     if updated:
         try:
@@ -696,8 +489,8 @@ def _fill_common(
         except DateError as exc:
             site.note(rel, fm.line_of("last_modified_at"), f"{exc}; ignored")
     image = data.get("image")
-    doc.image = _text(image.get("path") if isinstance(image, dict) else image)
-    doc.canonical_url = _text(data.get("canonical_url"))
+    doc.image = scalar_text(image.get("path") if isinstance(image, dict) else image)
+    doc.canonical_url = scalar_text(data.get("canonical_url"))
     if not doc.draft:
         for old in _list(data.get("redirect_from")):
             path = _site_path(str(old), config)
@@ -726,7 +519,7 @@ def _entry(
     post_name: str,
 ) -> _Entry:
     values = {
-        f"page.{key}": _text(value)
+        f"page.{key}": scalar_text(value)
         for key, value in data.items()
         if isinstance(value, str | int | float) and not isinstance(value, bool)
     }
