@@ -363,7 +363,7 @@ def _media_link(args: dict[str, str], content: str | None, context: _Context) ->
     url = url or (content or "").strip()
     if not re.match(r"https?://\S+$", url):
         return None
-    return _link(url)
+    return f"<p>{_link(url)}</p>"
 
 
 def _playlist(args: dict[str, str], content: str | None, context: _Context) -> str | None:
@@ -377,12 +377,15 @@ def _playlist(args: dict[str, str], content: str | None, context: _Context) -> s
 def _video_site(site: str) -> _Expander:
     def expand(args: dict[str, str], content: str | None, context: _Context) -> str | None:
         value = args.get("") or args.get("0") or args.get("id") or (content or "").strip()
+        value = html.unescape(value)
+        # Jetpack's size and player options ride along in the URL: they are not the video's.
+        value = re.sub(r"&(?:w|h|hd|fs|rel|showsearch|showinfo|iv_load_policy)=[^&]*", "", value)
         value = value.split("&", 1)[0] if "://" not in value else value
-        if re.match(r"https?://\S+$", value):
-            return _link(value)
         if re.fullmatch(r"[\w-]{5,20}", value):
             base = "https://www.youtube.com/watch?v=" if site == "youtube" else "https://vimeo.com/"
-            return _link(base + value)
+            value = base + value
+        if re.match(r"https?://\S+$", value):
+            return f"<p>{_link(value)}</p>"
         return None
 
     return expand
