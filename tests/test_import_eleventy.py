@@ -88,6 +88,7 @@ def test_site_settings_from_javascript_data_read_as_text(starter: SourceSite) ->
         "Noor Vale",
     )
     assert (starter.post_permalink, starter.page_permalink) == ("/blog/:slug/", "/:slug/")
+    assert starter.feeds == {"/feed/feed.xml": "atom"}  # the feed plugin's outputPath
     assert notes_for(starter, "_data/metadata.js") == [
         (
             None,
@@ -221,6 +222,8 @@ def test_json_data_and_directory_permalinks(classic: SourceSite) -> None:
         "Inès Moreau",
     )
     assert classic.post_permalink == "/articles/:slug/"
+    assert classic.feeds == {"/feed/rss.xml": "rss"}  # a feed template of its own
+    assert notes_for(classic, "src/feed/feed.njk") == []
     post = doc(classic, "src/posts/2019-10-02-café-notes.md")
     assert (post.slug, post.title, post.tags) == ("cafe-notes", "Café notes", ["Coffee"])
     assert post.old_urls == ["/articles/café-notes/"]
@@ -377,6 +380,8 @@ def test_old_urls_are_served_and_feed_ids_kept(name: str, base: str, tmp_path: P
         for url in item.old_urls:
             assert served(public, url, base) is not None, url
     assert feed_ids(public) == {item.guid for item in found.docs if item.guid}
+    for old_feed in found.feeds:  # subscribers' old feed address still gives the feed
+        assert feed_ids(public, old_feed.lstrip("/")) == feed_ids(public), old_feed
 
 
 def test_written_bundle_and_config(starter_root: Path, tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ def test_site_settings_come_from_config(blog: SourceSite) -> None:
     # The date style, less its categories; pages keep Jekyll's .html.
     assert blog.post_permalink == "/:year/:month/:day/:slug.html"
     assert blog.page_permalink == "/:slug.html"
+    assert blog.feeds == {"/feed.xml": "atom"}  # jekyll-feed's
 
 
 def test_a_full_post(blog: SourceSite) -> None:
@@ -256,6 +257,7 @@ def test_pretty_permalinks_and_a_feed_of_its_own() -> None:
     # feed.xml's guid is {{ post.url | prepend: site.baseurl | prepend: site.url }}, and the
     # site has no url: the id was site-relative.
     assert hello.guid == "/2012/11/30/hello-world/"
+    assert site.feeds == {"/feed.xml": "rss"}
     assert hello.body == "Next up: [the second post](custom-name.md).\n"
     second = doc(site, "_posts/2012-12-01-second.md")
     assert (second.slug, second.old_urls) == ("custom-name", ["/2012/12/01/Custom-Name/"])

@@ -114,6 +114,7 @@ def read(root: Path) -> SourceSite:
             links.copy_static(entry.doc.image)
     _copy_image_folders(root, config, links)
     site.docs = [entry.doc for entry in entries]
+    site.feeds.update(config.feeds)
     site.post_permalink = _post_pattern(site.docs)
     site.page_permalink = "/:slug/"
     return site
@@ -127,6 +128,8 @@ def _read_templates(root: Path, config: EleventyConfig, site: SourceSite) -> lis
     for path in _walk(root, config):
         rel = path.relative_to(root).as_posix()
         name = path.name.lower()
+        if name.endswith(_TEMPLATES) and _is_feed(path, rel, site):
+            continue
         if name.endswith(_TEMPLATES):
             site.note(
                 rel,
@@ -144,6 +147,16 @@ def _read_templates(root: Path, config: EleventyConfig, site: SourceSite) -> lis
         if entry is not None:
             entries.append(entry)
     return entries
+
+
+def _is_feed(path: Path, rel: str, site: SourceSite) -> bool:
+    """Whether the template writes a feed; its address then goes into ``site.feeds``."""
+    text = read_text(path, rel, site) or ""
+    permalink = re.search(r"^permalink:\s*[\"']?(/?[^\s\"'{}]+\.xml)[\"']?\s*$", text, re.M)
+    if not text.startswith("---") or permalink is None or not re.search(r"<(rss|feed)\b", text):
+        return False
+    site.feeds["/" + permalink.group(1).lstrip("/")] = "rss" if "<rss" in text else "atom"
+    return True
 
 
 def _walk(root: Path, config: EleventyConfig) -> list[Path]:

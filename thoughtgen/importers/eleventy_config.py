@@ -44,6 +44,7 @@ class EleventyConfig:
     html_engine: str
     passthrough: list[tuple[str, str]]  # (source relative to the root, site path it is served at)
     feed_base: str  # the feed plugin's "base" option, if the config sets one
+    feeds: dict[str, str]  # the feed plugin's output path → "atom" or "rss"
     values: dict[str, str] = field(default_factory=dict)  # global data, dotted names
     url: str = ""  # the site's absolute address from its data
     data_files: dict[str, dict[str, Any]] = field(default_factory=dict)  # read once each
@@ -85,7 +86,21 @@ def read_config(root: Path, site: SourceSite) -> EleventyConfig:
         html_engine=_engine(text, "htmlTemplateEngine", "liquid"),
         passthrough=_passthrough(text, root, input_dir),
         feed_base=feed_base.group(1) if feed_base else "",
+        feeds=_plugin_feeds(text),
     )
+
+
+def _plugin_feeds(text: str) -> dict[str, str]:
+    """The feed the RSS plugin's ``feedPlugin`` writes (``outputPath`` and ``type``), if any."""
+    call = re.search(r"addPlugin\(\s*feedPlugin\s*,\s*\{", text)
+    if call is None:
+        return {}
+    options = text[call.end() : call.end() + 2000]
+    output = re.search(r"\boutputPath\s*:\s*[\"'`](/[^\"'`]+)[\"'`]", options)
+    kind = re.search(r"\btype\s*:\s*[\"'`](\w+)[\"'`]", options)
+    if output is None or (kind is not None and kind.group(1) not in ("atom", "rss")):
+        return {}
+    return {output.group(1): kind.group(1) if kind else "atom"}
 
 
 def _dir_settings(text: str) -> dict[str, str]:

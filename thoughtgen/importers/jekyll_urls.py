@@ -41,7 +41,7 @@ _TO_THOUGHTGEN = {
 
 
 def feed_id_style(root: Path, data: dict[str, Any], site: SourceSite) -> str:
-    """What the site's feed used as each post's id.
+    """What the site's feed used as each post's id; its address goes into ``site.feeds``.
 
     jekyll-feed (the feed of nearly every Jekyll site; its ``feed.xml`` template writes
     ``<id>{{ post.id | absolute_url }}</id>``) is assumed, unless the site has a feed
@@ -49,17 +49,21 @@ def feed_id_style(root: Path, data: dict[str, Any], site: SourceSite) -> str:
     that template's ``<guid>``/``<id>`` (or, lacking one, its ``<link>``) is read.
     """
     feed = data.get("feed")
-    feed_path = scalar_text(feed.get("path")) if isinstance(feed, dict) else ""
+    feed_path = scalar_text(feed.get("path")).strip("/") if isinstance(feed, dict) else ""
+    feed_path = feed_path or "feed.xml"
     plugins = [str(p) for key in ("plugins", "gems") for p in _as_list(data.get(key))]
     uses_jekyll_feed = "jekyll-feed" in plugins or scalar_text(data.get("theme")) == "minima"
     for name in ("feed.xml", "atom.xml", "rss.xml", "feed/index.xml", "index.xml"):
         path = root / name
-        if not path.is_file() or (uses_jekyll_feed and name != (feed_path or "feed.xml")):
+        if not path.is_file() or (uses_jekyll_feed and name != feed_path):
             continue
         text = read_text(path, name, site) or ""
         loop = re.search(r"\{%-?\s*for\b", text)
         if not text.startswith("---") or loop is None:
             continue
+        permalink = re.search(r"^permalink:\s*[\"']?(/[^\s\"']+)", text, re.M)
+        kind = "rss" if "<rss" in text else "atom"
+        site.feeds[permalink.group(1) if permalink else "/" + name] = kind
         entry = text[loop.start() :]
         found = re.search(r"<(guid|id)\b[^>]*>(.*?)</\1>", entry, re.S) or re.search(
             r"<(link)\b[^>]*>(.*?)</link>", entry, re.S
@@ -76,7 +80,8 @@ def feed_id_style(root: Path, data: dict[str, Any], site: SourceSite) -> str:
             "the feed's post id could not be worked out; imported posts get the id "
             "jekyll-feed would give — check that subscribers see no duplicates",
         )
-        break
+        return "id"
+    site.feeds["/" + feed_path] = "atom"  # jekyll-feed's, where the site says it is
     return "id"
 
 
