@@ -293,3 +293,14 @@ def test_a_feed_copy_must_be_a_file_path(site: SiteMaker) -> None:
     result = site.build()
     assert result.exit_code == 1
     assert "'feed.rss_copies' must be file paths such as /index.xml; got '/feed/'" in result.output
+
+
+def test_encoded_and_unicode_aliases(site: SiteMaker) -> None:
+    site.write("content/posts/a.md", post("A", aliases="[/web%20dev/it%27s.html, /été/]"))
+    assert site.build().exit_code == 0
+    assert served(site.out, "web dev/it's.html") == site.out / "posts/a/index.html"
+    assert served(site.out, "été/") == site.out / "posts/a/index.html"
+    assert site.page("_redirects").splitlines() == [
+        "/web%20dev/it's.html /posts/a/ 301!",
+        "/%C3%A9t%C3%A9/ /posts/a/ 301!",
+    ]

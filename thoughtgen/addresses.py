@@ -11,7 +11,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from thoughtgen.config import Config
 from thoughtgen.errors import ProblemLog
@@ -109,12 +109,12 @@ class Addresses:
     def _site_relative(self, text: str) -> str | None:
         """An alias as a path below the site root without the leading '/', or None if foreign."""
         if "://" not in text:
-            return text.lstrip("/")
+            return unquote(text.lstrip("/"))  # the file is named by the decoded path
         site = urlsplit(self.config.site_url)
         parts = urlsplit(text)
         if parts.hostname != site.hostname or not (parts.path or "/").startswith(site.path):
             return None
-        return (parts.path or "/")[len(site.path) :]
+        return unquote((parts.path or "/")[len(site.path) :])
 
     def _links(self, item: ParsedItem) -> list[tuple[str, str]]:
         resolved: list[tuple[str, str]] = []

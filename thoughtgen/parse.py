@@ -216,7 +216,6 @@ def name_parts(rel: str) -> tuple[str | None, str]:
     return f"{year}-{month}-{day}", rest or stem
 
 
-
 def _foreign_message(text: str, generator: str) -> str:
     return (
         f"{text} is {generator} template syntax, which thoughtgen publishes as plain text; "
@@ -254,12 +253,21 @@ def _source_links(
 _ALIAS_BREAKERS = re.compile(r"[\s\"'<>\\`{}|^\x00-\x1f\x7f]")
 
 
+_DECODED_BREAKERS = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
 def alias_problem(text: str) -> str | None:
-    """Why ``text`` cannot be an alias (an old path or URL of this site), or None."""
+    """Why ``text`` cannot be an alias (an old path or URL of this site), or None.
+
+    Aliases are URLs, so a space or a quote is written percent-encoded (``/web%20dev/``).
+    """
     if not text:
         return "is empty"
     if _ALIAS_BREAKERS.search(text):
-        return "must not contain spaces, quotes, <, >, backslashes or control characters"
+        return (
+            "must not contain spaces, quotes, <, > or backslashes (write them "
+            "percent-encoded, such as %20) or control characters"
+        )
     if "?" in text or "#" in text:
         return "has a query or fragment; a static site can redirect only a path"
     path = text
@@ -267,6 +275,9 @@ def alias_problem(text: str) -> str | None:
         if not text.startswith(("http://", "https://")):
             return "must be a path such as /2013/05/old/ or an http(s) URL of this site"
         path = "/" + text.split("://", 1)[1].partition("/")[2]
+    path = unquote(path)
+    if _DECODED_BREAKERS.search(path):
+        return "has an encoded backslash or control character"
     segments = [s for s in path.split("/") if s]
     if any(s in (".", "..") for s in segments):
         return "must not contain '.' or '..' segments"

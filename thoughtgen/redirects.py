@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from thoughtgen.config import Config
 from thoughtgen.model import Alias, Page, Post
@@ -39,12 +40,17 @@ def redirect_page(alias: Alias, item: Post | Page, config: Config) -> OutputFile
     return OutputFile(alias.path, text.encode("utf-8"), origin=f"alias of {item.source}")
 
 
+def _encoded(path: str) -> str:
+    """A path as it travels in an HTTP request line: non-ASCII letters percent-encoded."""
+    return quote(path, safe="/%:@!$&'()*+,;=-._~")
+
+
 def redirects_file(items: Sequence[Post | Page], config: Config, own: bytes = b"") -> OutputFile:
     """``_redirects``: the site's own rules first (the first match wins), then every alias."""
     lines = []
     for item in items:
-        target = config.base_path + item.url
-        lines += [f"{alias.request} {target} 301!" for alias in item.aliases]
+        target = _encoded(config.base_path + item.url)
+        lines += [f"{_encoded(alias.request)} {target} 301!" for alias in item.aliases]
     generated = "\n".join(lines) + "\n" if lines else ""
     if own and not own.endswith(b"\n"):
         own += b"\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,9 +77,19 @@ def _unpack(source: Path, root: Path, notes: list[Note]) -> None:
             try:
                 with archive.open(member) as data, open(path, "xb") as out:
                     _copy_bounded(data, out, member.file_size)
+                _keep_time(path, member)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
                 notes.append(Note(name, None, f"cannot unpack it ({exc}); skipped"))
                 path.unlink(missing_ok=True)
+
+
+def _keep_time(path: Path, member: zipfile.ZipInfo) -> None:
+    """The file keeps the time the archive gives it (some platforms date posts by it)."""
+    try:
+        stamp = time.mktime((*member.date_time, 0, 0, -1))
+    except (OverflowError, ValueError):
+        return
+    os.utime(path, (stamp, stamp))
 
 
 def _copy_bounded(data: object, out: object, limit: int) -> None:

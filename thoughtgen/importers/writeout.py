@@ -7,10 +7,11 @@ with the notes it produced; the front door compares them with what is on disk an
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import yaml
 
@@ -124,6 +125,7 @@ def _plan_doc(
         path = _old_path(old, found.base_url)
         if path is None:
             continue
+        path = _BREAKERS.sub(lambda m: quote(m.group(0)), path)  # URLs carry them encoded
         if path.lstrip("/") in (new_url, new_url.rstrip("/")):
             plan.same_urls += 1
             continue
@@ -143,8 +145,9 @@ def _plan_doc(
     _check_round_trip(rel, doc, text, config.tz, plan)
     kind = "draft" if doc.draft else doc.kind
     plan.files.append(PlannedFile(rel, text.encode("utf-8"), kind, doc.source))
-    # A page's files go to content/static/<slug>/, which is where its page URL leads.
-    files_folder = f"{folder}/{slug}" if bundle else f"content/static/{slug}"
+    # A page's files go to content/static/, in the folder its page's relative links lead to.
+    page_folder = new_url if new_url.endswith("/") else posixpath.dirname(new_url)
+    files_folder = f"{folder}/{slug}" if bundle else f"content/static/{page_folder}".rstrip("/")
     for one in doc.files:
         inside = _safe_relative(one.target)
         if inside is None:
@@ -152,6 +155,9 @@ def _plan_doc(
             continue
         target = f"{files_folder}/{inside}"
         plan.files.append(PlannedFile(target, one.read(), _file_kind(target), doc.source))
+
+
+_BREAKERS = re.compile(r"[\s\"'<>`{}|^]")
 
 
 def _old_path(old: str, base_url: str) -> str | None:
