@@ -464,7 +464,10 @@ def test_imported_and_built_every_public_post_keeps_its_address_and_feed_id(
     from import_support import feed_ids, import_and_build, served
 
     report, site_dir, public = import_and_build(EXPORT, tmp_path, platform="substack")
-    assert report.summary == "Imported 4 posts, 0 pages, 5 drafts, 0 images, 1 other file; 15 need a look"
+    assert (
+        report.summary
+        == "Imported 4 posts, 0 pages, 5 drafts, 0 images, 1 other file; 15 need a look"
+    )
     published = [d for d in substack.read(EXPORT).docs if not d.draft]
     for doc in published:
         page = served(public, doc.old_urls[0], "https://lowtide.substack.com/")

@@ -15,9 +15,12 @@ from thoughtgen.parse import ParsedItem, parse_source, shared_renderer
 CONFIG = parse_config("title: T\nbase_url: https://example.com/\n")
 
 texts = st.text(max_size=60)
-dates = st.datetimes(
-    min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
-) | st.none()
+dates = (
+    st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+    )
+    | st.none()
+)
 docs = st.builds(
     ImportedDoc,
     kind=st.sampled_from(["post", "page"]),

@@ -10,13 +10,14 @@ from conftest import REPO
 
 def test_ruff_is_clean() -> None:
     folders = [name for name in ("thoughtgen", "tests", "bench") if (REPO / name).is_dir()]
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *folders],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, *folders],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_is_clean() -> None:

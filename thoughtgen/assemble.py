@@ -86,9 +86,7 @@ def _is_listed(post: Post, include_drafts: bool, include_future: bool) -> bool:
     return True
 
 
-def _post(
-    item: ParsedItem, config: Config, now: datetime, mtime: float | None, url: str
-) -> Post:
+def _post(item: ParsedItem, config: Config, now: datetime, mtime: float | None, url: str) -> Post:
     if item.status_text == "idea":
         status = Status.IDEA
     elif item.unpublished:

@@ -99,8 +99,6 @@ class _ListedLoader(jinja2.BaseLoader):
         return sorted(self.templates)
 
 
-
-
 def find_theme(site_dir: Path, name: str) -> Theme:
     """The theme chain for ``name``, its files listed without leaving the site."""
     bundled = bundled_theme_dir().resolve()

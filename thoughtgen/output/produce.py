@@ -213,5 +213,3 @@ def _produce(
         if progress is not None:
             progress("Rendering", done, len(keyed))
     return written
-
-

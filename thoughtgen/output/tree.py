@@ -113,9 +113,7 @@ class StagingTree:
         self.written.add(path)
         return write_one(self.take_over_folder(), path, key, digest, data, self.reused_spare)
 
-    def complete(
-        self, entries: dict[str, Entry], foreign: list[str], inputs: str
-    ) -> None:
+    def complete(self, entries: dict[str, Entry], foreign: list[str], inputs: str) -> None:
         """Make the tree hold exactly ``entries`` plus the files that are not ours."""
         root = self.take_over_folder()
         for path in entries:
@@ -261,9 +259,7 @@ def _all_files(root: Path, prefix: str = "") -> Iterable[str]:
             yield rel
 
 
-def _files_not_ours(
-    root: Path, ours: Iterable[str], include_kept: bool = False
-) -> Iterable[str]:
+def _files_not_ours(root: Path, ours: Iterable[str], include_kept: bool = False) -> Iterable[str]:
     known = set(ours) | {MANIFEST}
     for rel in _all_files(root):
         top = rel.split("/", 1)[0]
