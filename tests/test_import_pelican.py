@@ -23,7 +23,13 @@ from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import pelican
 from thoughtgen.importers import pelican_urls as urls
 from thoughtgen.importers.model import ImportedDoc, SourceSite
-from thoughtgen.importers.pelican_body import Body, code_lines, rewrite_links, summary_markers
+from thoughtgen.importers.pelican_body import (
+    Body,
+    code_lines,
+    mask_code_spans,
+    rewrite_links,
+    summary_markers,
+)
 from thoughtgen.importers.pelican_rst import read_rst
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "pelican"
@@ -1052,3 +1058,30 @@ def test_content_paths_feeds_off_and_a_summary_inside_the_post(tmp_path: Path) -
         "content: 2 file(s) are neither posts nor under STATIC_PATHS, so Pelican did not "
         "publish them and they were not imported (blog/wip/b.md, elsewhere.md)"
     ) in notes
+
+
+@given(st.text(alphabet="`ab {}"))
+def test_code_span_masking_keeps_length_and_text_outside_spans(line: str) -> None:
+    masked = mask_code_spans(line)
+    assert len(masked) == len(line)
+    assert all(m in ("\x00", c) for m, c in zip(masked, line, strict=True))
+
+
+def test_thousands_of_backticks_are_read_in_linear_time() -> None:
+    line = "{x} " + "`" * 200_000 + " [a]({filename}/b.md)"
+    assert mask_code_spans(line) == line  # one run, never closed: no span
+    assert mask_code_spans("a `b` ``c`` `d") == "a \x00\x00\x00 \x00\x00\x00\x00\x00 `d"
+    body = rewrite_links(Body.of(line, 1), lambda what, value, where: "NEW")
+    assert body.lines == ["{x} " + "`" * 200_000 + " [a](NEW)"]
+    assert read_rst("a." * 50_000 + "\n").lines == ["a." * 50_000]
+
+
+def test_a_post_of_backticks_and_tags_is_read_quickly(tmp_path: Path) -> None:
+    text = "Title: T\nDate: 2020-01-01\n\n{% x %} " + "`" * 20_000 + " `{% in code %}` `\n"
+    write(tmp_path, {"content/t.md": text})
+    found = pelican.read(tmp_path)
+    assert found.docs[0].body == text.split("\n\n", 1)[1]
+    assert [n for n in notes_of(found) if "template tag" in n] == [
+        "content/t.md:4: the template tag {% x %} (from a Pelican plugin such as liquid_tags "
+        "or jinja2content) is not converted; replace it with Markdown or HTML"
+    ]

@@ -25,7 +25,7 @@ MORE = "<!--more-->"
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s")
 _CODEHILITE = re.compile(r"^(?::::\s*(?P<lang>[\w+#.-]+)(?:\s.*)?|#!(?P<shebang>[\w+#.-]+)\s*)$")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BACKTICKS = re.compile(r"`+")
 # A link target written with one of Pelican's markers, where Markdown or HTML puts a URL.
 _INTRASITE = re.compile(
     r"(?P<lead>\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|\b(?:href|src|poster|data|cite|action)"
@@ -109,6 +109,52 @@ def code_lines(lines: list[str]) -> list[bool]:
             result.append(False)
         previous_blank = blank
     return result
+
+
+def mask_code_spans(line: str) -> str:
+    """``line`` with each inline code span (`` `x` ``, ``` ``x`` ```) blanked out, same length.
+
+    A span closes at the next run of as many backticks; found with one pass over the
+    runs, so a line of thousands of backticks takes no longer than its length.
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    if len(runs) < 2:
+        return line
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    seen = dict.fromkeys(by_length, 0)  # per length: how many of its runs are behind us
+    pieces: list[str] = []
+    last = 0
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        while seen[end - start] < len(same) and same[seen[end - start]] <= index:
+            seen[end - start] += 1
+        if seen[end - start] >= len(same):
+            index += 1  # no closing run: literal backticks
+            continue
+        closing = same[seen[end - start]]
+        stop = runs[closing][1]
+        pieces.append(line[last:start])
+        pieces.append("\x00" * (stop - start))
+        last = stop
+        index = closing + 1
+    pieces.append(line[last:])
+    return "".join(pieces)
+
+
+def tag_scan_text(body: Body) -> str:
+    """The body for ``find_foreign_tags``: code spans blanked, no other backticks left.
+
+    Its own code-span pattern backtracks badly on long runs of backticks, and neither a
+    span nor a stray backtick can hold a template tag it should report.
+    """
+    return "\n".join(
+        line if _FENCE.match(line) else mask_code_spans(line).replace("`", " ")
+        for line in body.lines
+    )
 
 
 def codehilite_fences(body: Body) -> Body:
@@ -287,7 +333,7 @@ def rewrite_links(body: Body, resolve: Resolver, html: bool = False) -> Body:
     for n, line in enumerate(lines):
         if code[n] or ("{" not in line and "|" not in line):
             continue
-        masked = _INLINE_CODE.sub(lambda m: "\x00" * len(m.group(0)), line)
+        masked = mask_code_spans(line)
         pieces: list[str] = []
         last = 0
         for match in _INTRASITE.finditer(masked):

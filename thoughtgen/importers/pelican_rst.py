@@ -521,7 +521,7 @@ class _Converter:
         text = re.sub(r"`(?P<label>[^`]+)`__?", named, text)
         text = re.sub(r"\[(?P<label>#?[\w.-]*|\*)\]_", footnote, text)
         text = re.sub(
-            r"(?<![\w`\\])(?P<label>[A-Za-z0-9][\w.+-]*?)__?(?=[\s.,;:!?)\]'\"]|$)", bare, text
+            r"(?<![\w`\\.+-])(?P<label>[A-Za-z0-9][\w.+-]*?)__?(?=[\s.,;:!?)\]'\"]|$)", bare, text
         )
         text = re.sub(r"(?<![`\\])`(?P<body>[^`]+)`(?!`)", lambda m: stash(f"*{m['body']}*"), text)
         text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
