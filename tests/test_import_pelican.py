@@ -31,6 +31,7 @@ from thoughtgen.importers.pelican_body import (
     summary_markers,
 )
 from thoughtgen.importers.pelican_rst import read_rst
+from thoughtgen.slugs import unsafe_slug_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "pelican"
 SITE = FIXTURES / "site"
@@ -1085,3 +1086,77 @@ def test_a_post_of_backticks_and_tags_is_read_quickly(tmp_path: Path) -> None:
         "content/t.md:4: the template tag {% x %} (from a Pelican plugin such as liquid_tags "
         "or jinja2content) is not converted; replace it with Markdown or HTML"
     ]
+
+
+HEADER_LINES = st.lists(
+    st.sampled_from(
+        [
+            "Title: A title",
+            "title: Another",
+            "Date: 2020-02-30",
+            "Date: 2021-01-01 10:00",
+            "Date: 1",
+            "Modified: soon",
+            "Tags: a, b; c",
+            "Category: ",
+            "Slug: ../../x",
+            "Slug: UPPER/lower",
+            "Status: hidden",
+            "Status: draft",
+            "Status: skip",
+            "Lang: fr",
+            "URL: https://elsewhere.example/x",
+            "Save_as: ",
+            "Timezone: Nowhere",
+            "    continued",
+            "---",
+            "",
+        ]
+    ),
+    max_size=8,
+)
+CONF_LINES = st.lists(
+    st.sampled_from(
+        [
+            'SITEURL = "https://ex.org/sub/"',
+            "SITEURL = 42",
+            'ARTICLE_URL = "{date:%Y}/{slug}/"',
+            'ARTICLE_URL = "{nothing}"',
+            'ARTICLE_SAVE_AS = ""',
+            "ARTICLE_PATHS = []",
+            'PATH = "."',
+            "DEFAULT_DATE = (2020, 13, 40)",
+            'DEFAULT_DATE = "fs"',
+            "DEFAULT_METADATA = {'status': 'draft'}",
+            "EXTRA_PATH_METADATA = {'': {'slug': ''}}",
+            "SLUGIFY_SOURCE = 'basename'",
+            'FILENAME_METADATA = "(?P<slug>.*)"',
+            "USE_FOLDER_AS_CATEGORY = 0",
+            "x = (",
+        ]
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(CONF_LINES, HEADER_LINES, st.text(max_size=200))
+def test_any_settings_and_headers_read_without_raising(
+    conf: list[str], header: list[str], body: str
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = write(
+            Path(folder),
+            {
+                "pelicanconf.py": "\n".join(conf) + "\n",
+                "content/sub/2020-01-01-post.md": "\n".join(header) + "\n\n" + body,
+                "content/pages/p.rst": "\n".join(header) + "\n\n" + body,
+            },
+        )
+        found = pelican.read(root)
+        for document in found.docs:
+            assert document.slug and unsafe_slug_reason(document.slug) is None
+            assert document.date is None or document.date.tzinfo is not None
+            assert all(u.startswith("/") for u in document.old_urls)
