@@ -21,9 +21,12 @@ from urllib.parse import unquote
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.foreign import find_foreign_tags
+from thoughtgen.importers import pelican_body as pb
 from thoughtgen.importers import pelican_urls as urls
+from thoughtgen.importers.html import html_to_markdown
 from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
 from thoughtgen.importers.pelican_conf import (
+    CONF_FILES,
     Settings,
     extra_path_metadata,
     path_metadata,
@@ -51,7 +54,7 @@ def detect(root: Path) -> bool:
     """A folder with ``pelicanconf.py``, or a ``content/`` folder of Pelican-style posts."""
     if not root.is_dir():
         return False
-    if any((root / name).is_file() for name in ("pelicanconf.py", "publishconf.py")):
+    if any((root / name).is_file() for name in CONF_FILES):
         return True
     content = root / "content"
     return content.is_dir() and sniff(content)
@@ -164,7 +167,7 @@ class _Reader:
         self.content = content
         self.settings = settings
         self.site = site
-        self.tz: tzinfo = zone(site.timezone) if site.timezone else UTC  # type: ignore[assignment]
+        self.tz: tzinfo = zone(site.timezone) or UTC if site.timezone else UTC
         self.items: list[_Item] = []
         self.by_rel: dict[str, _Item] = {}
         self.static: dict[str, Path] = {}  # content-relative path → file
@@ -232,15 +235,7 @@ class _Reader:
                         "you want it",
                     )
                     continue
-                if (
-                    self.content == self.root
-                    and not rel_folder
-                    and name
-                    in (
-                        "pelicanconf.py",
-                        "publishconf.py",
-                    )
-                ):
+                if self.content == self.root and rel in CONF_FILES:
                     continue
                 ext = posixpath.splitext(name)[1].lower()
                 static = _under(rel, s.paths("STATIC_PATHS"), s.paths("STATIC_EXCLUDES"))
@@ -354,9 +349,6 @@ class _Reader:
     # ---- body ---------------------------------------------------------------------------
 
     def _body(self, item: _Item) -> None:
-        from thoughtgen.importers import pelican_body as pb
-        from thoughtgen.importers.html import html_to_markdown
-
         doc = item.doc
         assert doc is not None
         source = item.source
