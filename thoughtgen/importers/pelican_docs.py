@@ -364,6 +364,8 @@ def _old_url(value: str | None, siteurl: str) -> str:
     if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith("//") or not value:
         return ""
     path = "/" + value.lstrip("/")
+    if ".." in path.split("/"):
+        return ""  # Pelican refuses to write outside its output folder
     if path.endswith("/index.html"):
         path = path[: -len("index.html")]
     return path
