@@ -96,6 +96,7 @@ def test_site_settings_come_from_pelicanconf_then_publishconf(site: SourceSite) 
     assert site.post_permalink == "/:year/:month/:slug/"
     assert site.page_permalink == "/:slug/"
     assert site.skipped == {"status: skip": 1}
+    assert site.feeds == {"/feeds/all.atom.xml": "atom"}
 
 
 def test_static_paths_are_copied_to_the_same_urls(site: SourceSite) -> None:
@@ -983,6 +984,8 @@ def test_imported_and_built_every_old_url_is_served_and_feed_ids_kept(tmp_path: 
     assert served(public, flow, base) == public / flow.lstrip("/")
     ids = feed_ids(public)
     assert {d.guid for d in found.docs if d.guid} <= ids
+    # Subscribers of Pelican's feed keep reading it at its old address, with the same ids.
+    assert feed_ids(public, "feeds/all.atom.xml") == ids
     first = (public / "2019/03/first-steps-with-a-lathe/index.html").read_text(encoding="utf-8")
     assert 'href="/2020/02/decorators-gently/#why"' in first
     assert 'href="/about/"' in first
@@ -1042,6 +1045,7 @@ def test_content_paths_feeds_off_and_a_summary_inside_the_post(tmp_path: Path) -
         },
     )
     found = pelican.read(tmp_path)
+    assert found.feeds == {}
     rows = [(d.source, d.kind, d.old_urls, d.guid, d.summary) for d in found.docs]
     assert rows == [
         ("content/about/me.md", "page", ["/pages/me.html"], "", ""),
@@ -1160,3 +1164,20 @@ def test_any_settings_and_headers_read_without_raising(
             assert document.slug and unsafe_slug_reason(document.slug) is None
             assert document.date is None or document.date.tzinfo is not None
             assert all(u.startswith("/") and "/../" not in u for u in document.old_urls)
+
+
+def test_the_site_feeds_keep_their_addresses(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pelicanconf.py": (
+                'SITEURL = "https://ex.org"\nFEED_ALL_ATOM = "feeds/everything.xml"\n'
+                'FEED_RSS = "/rss.xml"\nFEED_ALL_RSS = "../../escape.xml"\n'
+                'CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"\n'
+            ),
+            "content/a.md": "Title: A\nDate: 2020-01-01\n\nx\n",
+        },
+    )
+    found = pelican.read(tmp_path)
+    assert found.feeds == {"/feeds/everything.xml": "atom", "/rss.xml": "rss"}
+    assert found.docs[0].guid == "tag:ex.org,2020-01-01:/a.html"

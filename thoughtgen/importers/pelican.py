@@ -103,6 +103,17 @@ def _site_settings(site: SourceSite, settings: Settings) -> None:
     elif timezone:
         file, line = settings.where.get("TIMEZONE", ("pelicanconf.py", 0))
         site.note(file, line or None, f"TIMEZONE {timezone!r} is not a known time zone; UTC used")
+    # The site-wide feeds keep their addresses; per-category, tag, author and language
+    # feeds ({slug}, {lang}) have no single address to keep.
+    for key, kind in (
+        ("FEED_ALL_ATOM", "atom"),
+        ("FEED_ATOM", "atom"),
+        ("FEED_ALL_RSS", "rss"),
+        ("FEED_RSS", "rss"),
+    ):
+        path = settings.text(key)
+        if path and "{" not in path and _safe_relative(path.lstrip("/")) is not None:
+            site.feeds.setdefault("/" + path.lstrip("/"), kind)
     site.post_permalink = urls.to_permalink(settings.text("ARTICLE_URL"))
     site.page_permalink = urls.to_permalink(settings.text("PAGE_URL"))
 
