@@ -18,7 +18,7 @@ _TAG = re.compile(
     r"\b[^}]*\}\}"  # {{ site.… }}
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_TICKS = re.compile(r"`+")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def find_foreign_tags(body: str, body_line: int = 1) -> list[ForeignTag]:
         if previous_blank and (line.startswith("    ") or line.startswith("\t")):
             continue  # an indented code block (only after a blank line, as Markdown has it)
         previous_blank = not line.strip()
-        for tag in _TAG.finditer(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)):
+        for tag in _TAG.finditer(blank_code_spans(line)):
             text = tag.group(0)
             kind = (
                 "shortcode"
@@ -63,3 +63,43 @@ def find_foreign_tags(body: str, body_line: int = 1) -> list[ForeignTag]:
             short = text if len(text) <= 60 else text[:57] + "…"
             found.append(ForeignTag(body_line + offset, short, kind))
     return found
+
+
+def blank_code_spans(line: str) -> str:
+    """``line`` with its code spans (`` `x` ``, ``` ``x`` ```) blanked, in one pass.
+
+    A span opens with a run of backticks and closes at the next run of the same length;
+    an opening run that is never closed is plain text. Linear in the line's length, so a
+    line of a thousand backticks cannot stall a build.
+    """
+    if "`" not in line:
+        return line
+    runs = list(_TICKS.finditer(line))
+    by_length: dict[int, list[int]] = {}
+    for index, run in enumerate(runs):
+        by_length.setdefault(len(run.group(0)), []).append(index)
+    cursor = {length: 0 for length in by_length}  # next candidate closer of each length
+    pieces: list[str] = []
+    done = 0
+    index = 0
+    while index < len(runs):
+        run = runs[index]
+        length = len(run.group(0))
+        if run.start() < done:
+            index += 1
+            continue
+        same = by_length[length]
+        position = cursor[length]
+        while position < len(same) and same[position] <= index:
+            position += 1
+        cursor[length] = position
+        if position == len(same):
+            index += 1  # never closed: literal backticks
+            continue
+        closer = runs[same[position]]
+        pieces.append(line[done : run.start()])
+        pieces.append(" " * (closer.end() - run.start()))
+        done = closer.end()
+        index = same[position] + 1
+    pieces.append(line[done:])
+    return "".join(pieces)

@@ -1,0 +1,28 @@
+"""Finding other generators' template tags: right lines, never inside code, never slow."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from thoughtgen.foreign import blank_code_spans, find_foreign_tags
+
+
+def test_code_spans_are_blanked_like_markdown_reads_them() -> None:
+    assert blank_code_spans("a `{{< x >}}` b") == "a " + " " * 11 + " b"
+    assert blank_code_spans("``a ` b`` c") == " " * 9 + " c"
+    assert blank_code_spans("` never closed {% x %}") == "` never closed {% x %}"
+
+
+@given(st.text(alphabet="`ab{%} <>", max_size=300))
+def test_blanking_keeps_length_and_text_outside_spans(line: str) -> None:
+    blanked = blank_code_spans(line)
+    assert len(blanked) == len(line)
+    assert all(b in (c, " ") for b, c in zip(blanked, line, strict=True))
+
+
+def test_a_line_of_many_backticks_is_quick() -> None:
+    # Each of these once took seconds to minutes with a backtracking pattern.
+    for line in ("`" * 5000 + " {% x %}", "` a " * 20000, "``" + "`a" * 20000):
+        find_foreign_tags(line)
+    assert [t.text for t in find_foreign_tags("x " + "`" * 3000 + " {% if x %}")] == ["{% if x %}"]
