@@ -26,3 +26,8 @@ def test_a_line_of_many_backticks_is_quick() -> None:
     for line in ("`" * 5000 + " {% x %}", "` a " * 20000, "``" + "`a" * 20000):
         find_foreign_tags(line)
     assert [t.text for t in find_foreign_tags("x " + "`" * 3000 + " {% if x %}")] == ["{% if x %}"]
+
+
+def test_many_unclosed_tags_on_one_line_are_quick() -> None:
+    for opener in ("{{< a ", "{{% a ", "{% a ", "{{ site.a "):
+        find_foreign_tags("x " + opener * 20000)

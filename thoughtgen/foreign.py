@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 
 _TAG = re.compile(
-    r"\{%-?\s*[a-zA-Z_][^%]*?-?%\}"  # {% tag … %}
-    r"|\{\{<\s*/?\s*[\w./-]+.*?>\}\}"  # {{< shortcode >}}
-    r"|\{\{%\s*/?\s*[\w./-]+.*?%\}\}"  # {{% shortcode %}}
+    r"\{%-?\s*[a-zA-Z_][^%]{0,500}?-?%\}"  # {% tag … %}
+    r"|\{\{<\s*/?\s*[\w./-]+.{0,500}?>\}\}"  # {{< shortcode >}}, bounded: never quadratic
+    r"|\{\{%\s*/?\s*[\w./-]+.{0,500}?%\}\}"  # {{% shortcode %}}
     r"|\{\{-?\s*(?:site|page|post|paginator|content|jekyll|layout|\.Site|\.Params|\.Page)"
-    r"\b[^}]*\}\}"  # {{ site.… }}
+    r"\b[^}]{0,500}\}\}"  # {{ site.… }}
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TICKS = re.compile(r"`+")

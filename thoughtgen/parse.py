@@ -223,6 +223,7 @@ def _foreign_message(text: str, generator: str) -> str:
     )
 
 
+_LINE_LOOKUPS = 300
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#|^/")
 
 
@@ -244,7 +245,9 @@ def _source_links(
         target = posixpath.normpath(posixpath.join(str(folder), unquote(path)))
         if target.startswith("../") or target == "..":
             continue
-        index = body.find(href)
+        # The line is looked up for a few hundred links; a file with more (hostile, or
+        # generated) names its first line, so the search never grows quadratic.
+        index = body.find(href) if len(found) < _LINE_LOOKUPS else -1
         line = body_line + body.count("\n", 0, index) if index >= 0 else body_line
         found[href] = SourceLink(href, target, line)
     return tuple(found.values())
