@@ -152,3 +152,41 @@ def test_old_feed_addresses_are_kept_or_explained(site: SiteMaker, tmp_path: Pat
     existing = import_site(SUBSTACK, site.root)
     assert (site.root / "content/static/_redirects").read_text() == "/x /y 301\n"
     assert any("add these lines to your _redirects" in n.message for n in existing.notes)
+
+
+def test_links_follow_a_post_renamed_for_an_existing_file(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from thoughtgen.config import parse_config
+    from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
+    from thoughtgen.importers.writeout import plan_files
+
+    when = datetime(2020, 1, 1, tzinfo=UTC)
+    found = SourceSite(
+        "test",
+        docs=[
+            ImportedDoc("post", "a", "a", "A", "See [b](b.md) and [c](c/index.md).", date=when),
+            ImportedDoc("post", "b", "b", "B", "Text.", date=when),
+            ImportedDoc(
+                "post",
+                "c",
+                "c",
+                "C",
+                "![x](x.png)",
+                date=when,
+                files=[ImportedFile("x.png", data=b"png")],
+            ),
+        ],
+        files=[ImportedFile("content/static/robots.txt", data=b"old")],
+    )
+    existing = {
+        "posts/b": ("content/posts/b.md", "---\ntitle: Mine\n---\n"),
+        "posts/c": ("content/posts/c/index.md", "---\ntitle: Mine too\n---\n"),
+    }
+    config = parse_config("title: T\nbase_url: https://example.com/\n")
+    plan = plan_files(found, config, existing)
+    a = next(f for f in plan.files if f.path == "content/posts/a.md").data.decode()
+    assert "See [b](b-2.md) and [c](c-2/index.md)." in a
+    assert {f.path for f in plan.files} >= {"content/posts/b-2.md", "content/posts/c-2/index.md"}
+    assert "content/static/robots.txt" not in {f.path for f in plan.files}
+    assert any("thoughtgen makes its own /robots.txt" in n.message for n in plan.notes)

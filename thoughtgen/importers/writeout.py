@@ -52,17 +52,61 @@ def plan_files(
     """
     plan = ImportPlan()
     used: set[str] = set()
+    slugs = []
     for doc in found.docs:
         slug = _free_slug(doc, used, existing, plan)
         used.add(f"{doc.kind}s/{slug}")
+        slugs.append(slug)
+    # A doc renamed because the site has a file of its name: links to it from the other
+    # imported docs (written to its old file name) must follow, or they would lead to the
+    # site's own file.
+    final = {source_path(doc, slug) for doc, slug in zip(found.docs, slugs, strict=True)}
+    renamed = {
+        source_path(doc, doc.slug): source_path(doc, slug)
+        for doc, slug in zip(found.docs, slugs, strict=True)
+        if doc.slug and source_path(doc, doc.slug) not in final
+    }
+    for doc, slug in zip(found.docs, slugs, strict=True):
+        if renamed:
+            doc = replace(doc, body=_follow_renames(doc.body, source_path(doc, slug), renamed))
         _plan_doc(doc, slug, found, config, plan)
     for one in found.files:
         target = _safe_relative(one.target)
         if target is None or not target.startswith("content/static/"):
             plan.notes.append(Note(one.target, None, "a file with an unsafe target path; skipped"))
             continue
+        if target.removeprefix("content/static/") in RESERVED_OUTPUTS:
+            plan.notes.append(
+                Note(
+                    one.target,
+                    None,
+                    f"not copied: thoughtgen makes its own /{target.rsplit('/', 1)[-1]}",
+                )
+            )
+            continue
         plan.files.append(PlannedFile(target, one.read(), _file_kind(target), one.target))
     return plan
+
+
+# Files every build makes itself: a copy from the old site would clash with them.
+RESERVED_OUTPUTS = {"robots.txt", "sitemap.xml", "feed.xml", "atom.xml", "404.html", "index.html"}
+_LINK_TARGET = re.compile(r"""(\]\(|(?:href|src)=["'])([^)\s"'#]+\.(?:md|markdown))(?=[)#\s"'])""")
+
+
+def _follow_renames(body: str, own: str, renamed: dict[str, str]) -> str:
+    """``body`` with relative links to renamed source files pointing at their new names."""
+    folder = posixpath.dirname(own)
+
+    def swap(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if "://" in target or target.startswith("/"):
+            return match.group(0)
+        resolved = posixpath.normpath(posixpath.join(folder, target))
+        if resolved not in renamed:
+            return match.group(0)
+        return match.group(1) + posixpath.relpath(renamed[resolved], folder)
+
+    return _LINK_TARGET.sub(swap, body)
 
 
 def _free_slug(
