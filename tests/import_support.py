@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from thoughtgen.build import BuildOptions, build
 from thoughtgen.cli import main
 from thoughtgen.importers import ImportReport, import_site
+from thoughtgen.importers.model import ImportedDoc, SourceSite
 
 NOW = "2026-11-22 12:00"
 _REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
@@ -70,3 +71,22 @@ def feed_ids(public: Path, feed: str = "atom.xml") -> set[str]:
     """The entry ids of a built feed, as a feed reader sees them."""
     parsed = feedparser.parse((public / feed).read_bytes())
     return {entry.id for entry in parsed.entries}
+
+
+def doc_from(site: SourceSite, source: str) -> ImportedDoc:
+    """The one document a reader made from ``source``."""
+    found = [d for d in site.docs if d.source == source]
+    assert len(found) == 1, [d.source for d in site.docs]
+    return found[0]
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (path below ``root`` → text or bytes), making folders; ``root``."""
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root

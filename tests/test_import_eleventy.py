@@ -18,11 +18,12 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from import_support import feed_ids, import_and_build, served
+from import_support import doc_from as doc
+from import_support import feed_ids, import_and_build, served, write_files
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import eleventy
-from thoughtgen.importers.model import ImportedDoc, SourceSite
+from thoughtgen.importers.model import SourceSite
 from thoughtgen.slugs import unsafe_slug_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "eleventy"
@@ -58,10 +59,6 @@ def starter(starter_root: Path) -> SourceSite:
 @pytest.fixture(scope="module")
 def classic(classic_root: Path) -> SourceSite:
     return eleventy.read(classic_root)
-
-
-def doc(site: SourceSite, source: str) -> ImportedDoc:
-    return next(d for d in site.docs if d.source == source)
 
 
 def notes_for(site: SourceSite, path: str) -> list[tuple[int | None, str]]:
@@ -287,12 +284,7 @@ def test_not_a_folder_is_a_clean_error() -> None:
 
 
 def write(root: Path, rel: str, data: str | bytes) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
+    write_files(root, {rel: data})
 
 
 def test_input_folder_from_package_scripts_and_markdown_without_templates(tmp_path: Path) -> None:

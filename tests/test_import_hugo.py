@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from import_support import doc_from as doc
 from import_support import feed_ids, import_and_build, served
+from import_support import write_files as write
 
 from thoughtgen.importers import hugo
 from thoughtgen.importers.hugopages import _thoughtgen_pattern, parse_hugo_date
 from thoughtgen.importers.hugosite import HugoConfig, PageFacts, _permalink_rules
-from thoughtgen.importers.model import ImportedDoc, Note, SourceSite
+from thoughtgen.importers.model import Note, SourceSite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "hugo"
 BLOG = FIXTURES / "blog"
@@ -33,12 +35,6 @@ def blog() -> SourceSite:
 @pytest.fixture(scope="module")
 def workshop() -> SourceSite:
     return hugo.read(WORKSHOP, now=NOW)
-
-
-def doc(site: SourceSite, source: str) -> ImportedDoc:
-    found = [d for d in site.docs if d.source == source]
-    assert len(found) == 1, [d.source for d in site.docs]
-    return found[0]
 
 
 def notes_of(site: SourceSite, path: str) -> list[tuple[int | None, str]]:
@@ -548,17 +544,6 @@ def test_dates_hugo_accepts(value: object, expected: datetime) -> None:
 
 
 # Hostile exports ------------------------------------------------------------------------
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
 
 
 POST = "---\ntitle: T\ndate: 2024-01-02\n---\nBody.\n"

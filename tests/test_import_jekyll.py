@@ -17,11 +17,12 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from import_support import feed_ids, import_and_build, served
+from import_support import doc_from as doc
+from import_support import feed_ids, import_and_build, served, write_files
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import jekyll
-from thoughtgen.importers.model import ImportedDoc, Note, SourceSite
+from thoughtgen.importers.model import Note, SourceSite
 from thoughtgen.slugs import unsafe_slug_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import" / "jekyll"
@@ -34,12 +35,12 @@ def blog() -> SourceSite:
     return jekyll.read(BLOG)
 
 
-def doc(site: SourceSite, source: str) -> ImportedDoc:
-    return next(d for d in site.docs if d.source == source)
-
-
 def notes_for(site: SourceSite, path: str) -> list[tuple[int | None, str]]:
     return [(n.line, n.message) for n in site.notes if n.path == path]
+
+
+def write(root: Path, rel: str, data: str | bytes) -> None:
+    write_files(root, {rel: data})
 
 
 def test_detects_jekyll_sites_only() -> None:
@@ -287,15 +288,6 @@ def test_not_a_folder_is_a_clean_error(tmp_path: Path) -> None:
 
 
 # --- Hostile and odd input -------------------------------------------------------------
-
-
-def write(root: Path, rel: str, data: str | bytes) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
 
 
 def test_broken_config_and_bad_settings_are_notes(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from import_support import doc_from as doc
 
 from thoughtgen.importers import medium
-from thoughtgen.importers.model import ImportedDoc, Note, SourceSite
+from thoughtgen.importers.model import Note, SourceSite
 
 EXPORT = Path(__file__).parent / "fixtures" / "import" / "medium" / "export"
 WEEKLY = "posts/2021-02-03_Notes-on-a-weekly-habit-3f2a9b8c7d6e.html"
@@ -19,10 +20,6 @@ WEEKLY = "posts/2021-02-03_Notes-on-a-weekly-habit-3f2a9b8c7d6e.html"
 @pytest.fixture(scope="module")
 def site() -> SourceSite:
     return medium.read(EXPORT)
-
-
-def doc(site: SourceSite, source: str) -> ImportedDoc:
-    return next(d for d in site.docs if d.source == source)
 
 
 def story(title: str, body: str, footer: str = "") -> str:

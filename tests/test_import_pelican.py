@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from import_support import doc_from as doc
 from import_support import feed_ids, import_and_build, served
+from import_support import write_files as write
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers import pelican
 from thoughtgen.importers import pelican_urls as urls
-from thoughtgen.importers.model import ImportedDoc, SourceSite
+from thoughtgen.importers.model import SourceSite
 from thoughtgen.importers.pelican_body import (
     Body,
     code_lines,
@@ -43,23 +45,8 @@ def site() -> SourceSite:
     return pelican.read(SITE)
 
 
-def doc(site: SourceSite, source: str) -> ImportedDoc:
-    return next(d for d in site.docs if d.source == source)
-
-
 def notes_of(site: SourceSite) -> list[str]:
     return [str(n) for n in site.notes]
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
 
 
 # ---- recognising a site -------------------------------------------------------------------
