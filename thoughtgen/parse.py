@@ -133,7 +133,7 @@ def parse_source(
             hints[key] = _Hint(key, Problem(rel, fm.line_of(key), message + " (or remove the key)"))
     title = fields.text("title", required=True)
     bundle = bundle_folder(rel)
-    named_date, name = name_parts(rel)
+    named_date, name = name_parts(rel, bundle)
     slug = fields.text("slug") or slugify(name)
     reason = unsafe_slug_reason(slug)
     if reason:
@@ -205,9 +205,8 @@ def bundle_folder(rel: str) -> str:
     return ""
 
 
-def name_parts(rel: str) -> tuple[str | None, str]:
-    """The date written in a source's name (or its bundle folder's), if any, and the rest."""
-    folder = bundle_folder(rel)
+def name_parts(rel: str, folder: str) -> tuple[str | None, str]:
+    """The date written in a source's name (or its bundle ``folder``'s), if any, and the rest."""
     stem = PurePosixPath(folder).name if folder else PurePosixPath(rel).stem
     match = _NAMED_DATE.match(stem)
     if match is None:
@@ -224,6 +223,7 @@ def _foreign_message(text: str, generator: str) -> str:
 
 
 _LINE_LOOKUPS = 300
+_SOURCE_SUFFIX = re.compile(r"\.m(?:d|arkdown)\b", re.I)
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#|^/")
 
 
@@ -231,6 +231,8 @@ def _source_links(
     rel: str, bundle: str, html_text: str, body: str, body_line: int
 ) -> tuple[SourceLink, ...]:
     """Relative links to other sources (``other.md``) and, in a bundle, to its own files."""
+    if not bundle and not _SOURCE_SUFFIX.search(html_text):
+        return ()  # most posts: nothing to look for
     found: dict[str, SourceLink] = {}
     folder = PurePosixPath(rel).parent
     for href in find_urls(html_text):

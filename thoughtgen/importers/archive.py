@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.importers.model import Note
@@ -92,14 +93,14 @@ def _keep_time(path: Path, member: zipfile.ZipInfo) -> None:
     os.utime(path, (stamp, stamp))
 
 
-def _copy_bounded(data: object, out: object, limit: int) -> None:
+def _copy_bounded(data: IO[bytes], out: IO[bytes], limit: int) -> None:
     """Copy at most ``limit`` bytes: a header that lies about the size cannot fill the disk."""
     written = 0
-    while chunk := data.read(1024 * 1024):  # type: ignore[attr-defined]
+    while chunk := data.read(1024 * 1024):
         written += len(chunk)
         if written > limit:
             raise ValueError("the member is larger than the archive says")
-        out.write(chunk)  # type: ignore[attr-defined]
+        out.write(chunk)
 
 
 def _safe_target(name: str) -> str | None:

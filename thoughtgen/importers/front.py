@@ -14,14 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thoughtgen.config import CONFIG_FILE, Config, load_config, parse_config
-from thoughtgen.errors import ThoughtgenError
+from thoughtgen.errors import ProblemLog, ThoughtgenError
 from thoughtgen.importers.archive import opened, single_folder
 from thoughtgen.importers.model import Note, SourceSite
 from thoughtgen.importers.platforms import PLATFORMS, USUAL_FEEDS, detect, reader
 from thoughtgen.importers.writeout import ImportPlan, PlannedFile, plan_files
 from thoughtgen.output.atomic import write_new_file
+from thoughtgen.parse import bundle_folder, name_parts
 from thoughtgen.permalinks import pattern_problem
 from thoughtgen.scaffold import GITIGNORE, config_text
+from thoughtgen.slugs import slugify
+from thoughtgen.sources import scan_sources
 
 
 @dataclass
@@ -247,22 +250,13 @@ def _line_of(text: str, dotted: str) -> int:
 
 
 def _existing_slugs(site_dir: Path) -> dict[str, tuple[str, str]]:
-    """ "posts/<slug>" → (the site file already named so, its text)."""
+    """ "posts/<name>" → (the site's source named so, its text), found as a build finds them."""
     found: dict[str, tuple[str, str]] = {}
-    for kind in ("posts", "pages"):
-        folder = site_dir / "content" / kind
-        if not folder.is_dir():
-            continue
-        for entry in sorted(folder.iterdir()):
-            rel = f"content/{kind}/{entry.name}"
-            if entry.is_dir() and (entry / "index.md").is_file():
-                key, rel, path = f"{kind}/{entry.name}", f"{rel}/index.md", entry / "index.md"
-            elif entry.suffix.lower() in (".md", ".markdown") and entry.is_file():
-                key, path = f"{kind}/{entry.stem}", entry
-            else:
-                continue
-            text = path.read_bytes().decode("utf-8", "replace")
-            found.setdefault(key, (rel, text))
+    refs, _static = scan_sources(site_dir, ProblemLog())
+    for ref in refs:
+        _date, name = name_parts(ref.rel, bundle_folder(ref.rel))
+        text = ref.read_bytes().decode("utf-8", "replace")
+        found.setdefault(f"{ref.kind}s/{slugify(name)}", (ref.rel, text))
     return found
 
 
