@@ -69,7 +69,8 @@ def is_theme_name(value: str) -> bool:
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
 
-def _web_url(value: str) -> str | None:
+def web_url_problem(value: str) -> str | None:
+    """Why ``value`` is not an absolute http(s) URL, or None (also for "")."""
     if not value:
         return None
     if _URL_BREAKERS.search(value):
@@ -78,6 +79,20 @@ def _web_url(value: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"must be an http(s) URL such as https://example.com/about/, got {shown(value)}"
     return None
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _image(value: str) -> str | None:
+    if not value or (value.startswith("/") and not _URL_BREAKERS.search(value)):
+        return None
+    if value.startswith(("http://", "https://")):
+        return web_url_problem(value)
+    return (
+        f"must be a path from the site root such as /images/card.png, or a URL; got {shown(value)}"
+    )
 
 
 def _email(value: str) -> str | None:
@@ -107,7 +122,7 @@ class AuthorConfig:
 
     name: str = option("", "The author's name, shown on posts and in feeds.", display=True)
     email: str = option("", "Contact address for feeds (optional).", _email)
-    url: str = option("", "The author's home page (optional).", _web_url)
+    url: str = option("", "The author's home page (optional).", web_url_problem)
 
 
 def _feed_copies(value: list[str]) -> str | None:
@@ -192,6 +207,14 @@ class Config:
     feed: FeedConfig = option(FeedConfig, "Feed settings.")
     permalinks: PermalinkConfig = option(PermalinkConfig, "URL patterns of posts and pages.")
     calendar: CalendarConfig = option(CalendarConfig, "Content calendar settings.")
+    image: str = option(
+        "", "Share image for every page without its own, e.g. /images/card.png (1200×630).", _image
+    )
+    logo: str = option("", "The site's logo for search engines, e.g. /images/logo.png.", _image)
+    share_cards: bool = option(True, "Draw a 1200×630 share card for each post without an image.")
+    related_posts: int = option(
+        3, "How many related posts to show under each post; 0 shows none.", _not_negative
+    )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -25,6 +25,8 @@ KNOWN_KEYS = (
     "series",
     "aliases",
     "guid",
+    "series_part",
+    "syndication",
 )
 # Keys people often write for a known one; flagged even where difflib would not match them.
 _ALIASES = {
@@ -37,6 +39,8 @@ _ALIASES = {
     "published": "date",
     "alias": "aliases",
     "redirect_from": "aliases",
+    "part": "series_part",
+    "syndicated": "syndication",
 }
 
 

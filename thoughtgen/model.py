@@ -109,6 +109,8 @@ class Post:
     aliases: tuple[Alias, ...] = ()
     guid: str = ""  # the feed id, when pinned (an imported post keeps its old one)
     links: tuple[tuple[str, str], ...] = ()  # (href as written, root-relative URL) to rewrite
+    series_part: int | None = None  # its place in ``series``, when the writer gave one
+    syndication: tuple[str, ...] = ()  # absolute URLs where it was also published
 
     @property
     def url(self) -> str:

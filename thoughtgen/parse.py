@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+from thoughtgen.config import web_url_problem
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, shown
 from thoughtgen.foreign import find_foreign_tags
@@ -104,6 +105,8 @@ class ParsedItem:
     guid: str = ""
     links: tuple[SourceLink, ...] = ()
     bundle: str = ""  # the folder of a page bundle (content/posts/trip), else ""
+    series_part: int | None = None  # the post's place in its series, when given
+    syndication: tuple[str, ...] = ()  # URLs where the post was also published
 
 
 def parse_source(
@@ -150,6 +153,8 @@ def parse_source(
     summary = fields.text("summary")
     strings = {k: fields.text(k) for k in ("author", "canonical_url", "image", "series", "guid")}
     aliases = fields.aliases()
+    series_part = fields.whole_number("series_part")
+    syndication = fields.urls("syndication")
     extra = {k: v for k, v in fm.data.items() if k not in KNOWN_KEYS}
     warnings = [hints[key].problem for key in hints if key not in fields.hints_used]
     if fields.errors:
@@ -190,6 +195,8 @@ def parse_source(
         guid=strings["guid"],
         links=links,
         bundle=bundle,
+        series_part=series_part,
+        syndication=syndication,
     )
 
 
@@ -424,6 +431,35 @@ class _FieldReader:
             reason = alias_problem(text)
             if reason:
                 self._error("aliases", f"alias {shown(text)} {reason}")
+            elif text not in kept:
+                kept.append(text)
+        return tuple(kept)
+
+    def whole_number(self, key: str) -> int | None:
+        """A whole number of 1 or more, such as a part number."""
+        value = self._raw(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self._error(key, f"'{key}' must be a whole number of 1 or more, got {shown(value)}")
+            return None
+        return value
+
+    def urls(self, key: str) -> tuple[str, ...]:
+        """A list of absolute http(s) URLs (one URL alone is a list of one)."""
+        value = self._raw(key)
+        if value is None or value == "":
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            self._error(key, f"'{key}' must be a list of URLs such as https://example.com/post")
+            return ()
+        kept: list[str] = []
+        for item in items:
+            text = item.strip()
+            reason = web_url_problem(text)
+            if reason:
+                self._error(key, f"{shown(text)} in '{key}' {reason}")
             elif text not in kept:
                 kept.append(text)
         return tuple(kept)

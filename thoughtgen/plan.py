@@ -12,6 +12,7 @@ from thoughtgen.calendar.heatmap import heatmap
 from thoughtgen.calendar.ics import render_ics
 from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
+from thoughtgen.cards.plan import plan_cards
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental.cache import RACY_NS
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
@@ -110,6 +111,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     ):
         planned.append(Planned(path, origin, None, partial(sitemap.nth, index)))
     planned += extra_files
+    planned += plan_cards(site, prints)
     static = [
         (f, f"theme file {f.source.name}", "sha256:" + theme.digests[f.source])  # read already
         for f in theme.static_files

@@ -14,9 +14,10 @@ from typing import Any
 import jinja2
 
 from thoughtgen import __version__
+from thoughtgen.cards import ShareImage, share_image
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.links import rewrite_urls, under_base_path
-from thoughtgen.model import Post, Site
+from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
@@ -89,7 +90,11 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"no theme file static/{path}")
         return f"{url(THEME_STATIC_PREFIX + path)}?v={version}"
 
+    def share_image_of(item: Post | Page | None = None) -> ShareImage | None:
+        return share_image(site, item)
+
     env.globals.update(
+        share_image=share_image_of,
         site=site,
         config=config,
         url=url,
