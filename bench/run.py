@@ -189,8 +189,30 @@ def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dic
         )
         series["edit one post"].runs.append(timed_build(cmd, work, out, env))
     victim.write_text(original, encoding="utf-8")
+    # What the features drawn or computed per post cost: the same cold build without them.
+    config = site / "thoughtgen.yaml"
+    settings = config.read_text(encoding="utf-8")
+    for label, option in FEATURE_SWITCHES.items():
+        config.write_text(settings + f"\n{option}\n", encoding="utf-8")
+        series[label] = Series(label)
+        for _ in range(runs):
+            reset()
+            fresh_kernel_state(site, warm)
+            series[label].runs.append(timed_build(cmd, work, out, env))
+    config.write_text(settings, encoding="utf-8")
     reset()
     return series
+
+
+# Cold builds with one per-post feature turned off; the difference is that feature's cost.
+FEATURE_SWITCHES = {
+    "cold, share cards off": "share_cards: false",
+    "cold, related posts off": "related_posts: 0",
+}
+FEATURE_NAMES = {
+    "cold, share cards off": "share cards",
+    "cold, related posts off": "related posts",
+}
 
 
 def bench_peer(name: str, work: Path, posts: int, runs: int) -> Series | None:
@@ -375,6 +397,7 @@ def report(
         f"| 6. `thoughtgen --help` wall | {startup * 1000:.0f} ms | < 150 ms | "
         f"{'met' if startup < 0.15 else '**not met**'} |",
         "",
+        *feature_costs(data, big),
         "## Method notes",
         "",
         "- Every tool builds the same generated corpus (same posts, tags, dates and URL "
@@ -399,6 +422,29 @@ def report(
         "",
     ]
     return "\n".join(lines)
+
+
+def feature_costs(data: dict[str, Series], posts: int) -> list[str]:
+    """What each per-post feature adds to the cold build, from the runs with it off."""
+    cold = data["cold"]
+    rows = [
+        f"## What per-post features cost, cold build of {posts:,} posts",
+        "",
+        "| feature | cold with it | cold without | added wall | added CPU per post | "
+        "share of the cold build |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, name in FEATURE_NAMES.items():
+        without = data.get(label)
+        if without is None:
+            continue
+        added = cold.median("wall") - without.median("wall")
+        cpu = (cold.median("cpu") - without.median("cpu")) / posts * 1000
+        rows.append(
+            f"| {name} | {cold.median('wall'):.2f} s | {without.median('wall'):.2f} s | "
+            f"{added:+.2f} s | {cpu:+.2f} ms | {added / cold.median('wall'):+.1%} |"
+        )
+    return [*rows, ""]
 
 
 def main() -> None:
