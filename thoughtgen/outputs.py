@@ -20,7 +20,7 @@ class OutputFile:
     def kind(self) -> str:
         if self.path.endswith(".html"):
             return "page"
-        if self.path.endswith(("feed.xml", "atom.xml")):
+        if self.path.endswith(("feed.xml", "atom.xml", "feed.json")):
             return "feed"
         return "file"
 
