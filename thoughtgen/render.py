@@ -19,6 +19,8 @@ from thoughtgen.errors import ThoughtgenError
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
+from thoughtgen.related import related_posts
+from thoughtgen.series import collect_series, front_matter_lines
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
 
@@ -143,9 +145,23 @@ class HtmlRenderer:
         per_page = site.config.posts_per_page
         for pager in paginate(site.posts, per_page, ""):
             yield "index.html", pager.url, {"pager": pager}
+        series = collect_series(site.posts, front_matter_lines(self.site_dir))
+        related = related_posts(site.posts, site.config.related_posts)
         for post in site.posts:
             older, newer = site.neighbours(post)
-            yield "post.html", post.url, {"post": post, "older": older, "newer": newer}
+            yield (
+                "post.html",
+                post.url,
+                {
+                    "post": post,
+                    "older": older,
+                    "newer": newer,
+                    "series": series.place_of(post),
+                    "related": related.get(post.source, ()),
+                },
+            )
+        for one in series.series:
+            yield "series.html", one.url, {"series": one}
         for page in site.pages:
             yield "page.html", page.url, {"page": page}
         yield "tags.html", "tags/", {"tags": site.tags}
