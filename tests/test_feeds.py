@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import feedparser
-from conftest import SiteMaker, post
+from conftest import BASE_CONFIG, SiteMaker, post
 
 
 def parse(site: SiteMaker, rel: str) -> feedparser.FeedParserDict:
@@ -82,3 +82,100 @@ def test_every_page_links_to_both_feeds(site: SiteMaker) -> None:
         text = page.read_text()
         assert '<link rel="alternate" type="application/rss+xml"' in text
         assert '<link rel="alternate" type="application/atom+xml"' in text
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+
+
+def test_every_item_names_its_author_in_rss_atom_and_json(site: SiteMaker) -> None:
+    import json
+
+    from lxml import etree
+
+    site.write("content/posts/mine.md", post("Mine", date="2024-03-01"))
+    site.write("content/posts/guest.md", post("Guest", date="2024-03-02", author="Gwen Guest"))
+    assert site.build().exit_code == 0
+    rss = parse(site, "feed.xml")
+    assert {e.title: e.author for e in rss.entries} == {
+        "Mine": "Test Author",
+        "Guest": "Gwen Guest",
+    }
+    items = etree.fromstring((site.out / "feed.xml").read_bytes()).iter("item")
+    assert [[c.text for c in i.iter(DC_CREATOR)] for i in items] == [
+        ["Gwen Guest"],
+        ["Test Author"],
+    ]
+    assert "<author>" not in site.page("feed.xml")  # RSS <author> is an email: none configured
+    atom = parse(site, "atom.xml")
+    assert atom.feed.author_detail.name == "Test Author"
+    assert {e.title: e.author_detail.name for e in atom.entries} == {
+        "Mine": "Test Author",  # the feed's author, as RFC 4287 says
+        "Guest": "Gwen Guest",
+    }
+    data = json.loads(site.page("feed.json"))
+    assert data["authors"] == [{"name": "Test Author"}]
+    assert {i["title"]: i["authors"] for i in data["items"]} == {
+        "Mine": [{"name": "Test Author"}],
+        "Guest": [{"name": "Gwen Guest"}],
+    }
+
+
+def test_rss_author_element_only_with_an_email_and_only_for_the_sites_author(
+    site: SiteMaker,
+) -> None:
+    site.config(
+        extra="",
+        base=BASE_CONFIG.replace(
+            "  name: Test Author\n",
+            "  name: Test Author\n  email: me@example.com\n  url: https://me.example/\n",
+        ),
+    )
+    site.write("content/posts/mine.md", post("Mine", date="2024-03-01"))
+    site.write("content/posts/guest.md", post("Guest", date="2024-03-02", author="Gwen Guest"))
+    assert site.build().exit_code == 0
+    rss = site.page("feed.xml")
+    assert rss.count("<author>") == 1
+    assert "<author>me@example.com (Test Author)</author>" in rss
+    entries = {e.title: e for e in parse(site, "feed.xml").entries}
+    assert {t: e.author for t, e in entries.items()} == {
+        "Mine": "Test Author",
+        "Guest": "Gwen Guest",
+    }
+    assert entries["Mine"].author_detail.get("email") == "me@example.com"
+    assert "email" not in entries["Guest"].author_detail
+    detail = parse(site, "atom.xml").feed.author_detail
+    assert (detail.name, detail.email, detail.href) == (
+        "Test Author",
+        "me@example.com",
+        "https://me.example/",
+    )
+
+
+def test_without_an_author_name_the_feeds_name_the_site(site: SiteMaker) -> None:
+    site.config(base=BASE_CONFIG.replace("author:\n  name: Test Author\n", ""))
+    site.write("content/posts/a.md", post("A"))
+    assert site.build().exit_code == 0
+    assert parse(site, "feed.xml").entries[0].author == "Test Site"
+    assert parse(site, "atom.xml").feed.author_detail.name == "Test Site"
+
+
+def test_atom_lists_alternate_before_self_and_rss_links_the_site(site: SiteMaker) -> None:
+    from lxml import etree
+
+    site.write("content/posts/a.md", post("A", tags="[Ideas]"))
+    assert site.build().exit_code == 0
+    feed = etree.fromstring((site.out / "atom.xml").read_bytes())
+    links = [(link.get("rel"), link.get("href")) for link in feed.findall(f"{ATOM}link")]
+    assert links == [
+        ("alternate", "https://example.com/"),
+        ("self", "https://example.com/atom.xml"),
+    ]
+    assert parse(site, "atom.xml").feed.link == "https://example.com/"
+    rss = etree.fromstring((site.out / "feed.xml").read_bytes())
+    assert rss.findtext("channel/link") == "https://example.com/"
+    self_link = rss.find(f"channel/{ATOM}link")
+    assert self_link is not None
+    assert (self_link.get("rel"), self_link.get("href")) == ("self", "https://example.com/feed.xml")
+    tag_rss = etree.fromstring((site.out / "tags/ideas/feed.xml").read_bytes())
+    assert tag_rss.findtext("channel/link") == "https://example.com/tags/ideas/"
