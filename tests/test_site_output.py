@@ -78,7 +78,7 @@ def test_post_page_has_everything_a_reader_and_a_crawler_need(site: SiteMaker) -
     assert times == ["2024-03-05T14:30:00+02:00", "2024-04-01T10:00:00+02:00"]
     assert '<link rel="canonical" href="https://elsewhere.example/b">' in text
     assert '<meta property="og:type" content="article">' in text
-    assert '<meta name="twitter:card" content="summary">' in text
+    assert '<meta name="twitter:card" content="summary_large_image">' in text
     assert "/tags/career-growth/" in links(doc) and "/tags/networking/" in links(doc)
     assert "/posts/a/" in links(doc) and "/posts/c/" in links(doc)  # older and newer
     assert '<div class="highlight"><pre>' in text and "<table>" in text

@@ -26,6 +26,7 @@ from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
 from thoughtgen.plan import Planning, plan_site
+from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, scan_sources
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -231,6 +232,7 @@ def build(options: BuildOptions) -> BuildResult:
         site = load_site(options, log, config, cache)
         planning = Planning(site, options.site_dir, cache)
         log.warnings.extend(planning.theme.warnings)
+        log.warnings.extend(setup_warnings(options.site_dir, config))
         inputs = planning.inputs_digest()
         kept = None if options.clean else unchanged_output(output_dir, options.site_dir, inputs)
         if kept is not None:  # made from these very inputs: nothing to do

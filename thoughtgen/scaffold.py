@@ -6,9 +6,11 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from thoughtgen.config import describe_options
+from thoughtgen.config import CONFIG_FILE, Config, describe_options
+from thoughtgen.errors import Problem
 
 GITIGNORE = """\
 # Built site and thoughtgen's working files
@@ -50,10 +52,15 @@ shows your streak, the gaps, and when the next post is due; `thoughtgen schedule
 draft for the next free slot.
 """
 
+# The author's name goes on every post, feed and share card; init asks for nothing, so it
+# writes this and the build warns until the writer replaces it.
+AUTHOR_PLACEHOLDER = "Your Name"
+
 PLACEHOLDERS: dict[str, Any] = {
     "title": "My thoughtgen site",
     "base_url": "https://example.com/",
     "description": "What this site is about, in one sentence.",
+    "author.name": AUTHOR_PLACEHOLDER,
 }
 
 
@@ -96,6 +103,39 @@ def init_files(now: datetime) -> dict[str, str]:
         "content/posts/hello-world.md": WELCOME.format(date=f"{now:%Y-%m-%d %H:%M}"),
         "content/pages/about.md": ABOUT,
     }
+
+
+def setup_warnings(site_dir: Path, config: Config) -> list[Problem]:
+    """What a build warns about until the site is set up: an author name still the
+    placeholder from init, and a robots.txt that crawlers will never read."""
+    from thoughtgen.sitemap import robots_problem
+
+    found: list[tuple[str, str]] = []
+    if config.author.name == AUTHOR_PLACEHOLDER:
+        found.append(
+            (
+                "author.name",
+                f"author.name is still the placeholder {json.dumps(AUTHOR_PLACEHOLDER)} from "
+                "'thoughtgen init'; set it to your name, which posts, feeds and share cards show",
+            )
+        )
+    if robots := robots_problem(config):
+        found.append(("base_url", robots))
+    if not found:
+        return []
+    lines = _config_lines(site_dir)
+    return [Problem(CONFIG_FILE, lines.get(key), message) for key, message in found]
+
+
+def _config_lines(site_dir: Path) -> dict[str, int]:
+    """The line of each key in thoughtgen.yaml (it has been read once already and is valid)."""
+    from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
+
+    try:
+        text = (site_dir / CONFIG_FILE).read_bytes().decode("utf-8-sig")
+        return parse_yaml(text.replace("\r\n", "\n")).key_lines
+    except (OSError, UnicodeDecodeError, YamlSyntaxError):  # changed since: lines unknown
+        return {}
 
 
 # The first line of every post ``thoughtgen new`` writes. Parsing looks for it (however the
