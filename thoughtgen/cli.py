@@ -526,6 +526,79 @@ def check(source: Path, drafts: bool, future: bool) -> None:
 
 
 @main.command()
+@click.argument("post")
+@click.option(
+    "--to",
+    "targets",
+    type=click.Choice(["linkedin", "bluesky", "mastodon", "x", "all"]),
+    multiple=True,
+    help="The network to write for (repeat for several); default: all.",
+)
+@format_option
+@click.option(
+    "--source",
+    "--site",
+    "-s",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The site folder (holding thoughtgen.yaml and content/).",
+)
+@now_option
+@click.option(
+    "--record",
+    metavar="URL",
+    help="Instead: add URL (where you posted it) to the post's syndication: front matter.",
+)
+@user_errors
+def share(
+    post: str, targets: tuple[str, ...], fmt: str, source: Path, now: str | None, record: str | None
+) -> None:
+    """Print ready-to-paste text announcing POST (a path or slug), within each network's limit.
+
+    Title, summary, tags as hashtags and the post's link; shortened at a word boundary
+    when a network's limit needs it. Warnings (a draft, a placeholder base_url, a missing
+    share card) go to stderr.
+
+    \b
+    Examples:
+      thoughtgen share give-before-you-ask
+      thoughtgen share content/posts/give-before-you-ask.md --to bluesky --to x
+      thoughtgen share give-before-you-ask --format json
+      thoughtgen share give-before-you-ask --record https://bsky.app/profile/me/post/3k
+    """
+    import json
+
+    if record is not None:
+        from thoughtgen.syndication import record_syndication
+
+        done = record_syndication(source, post, record)
+        if done.changed:
+            click.echo(f"{done.rel}:{done.line}: added {record} to syndication")
+        else:
+            click.echo(f"{done.rel}:{done.line}: {record} is already in syndication; not changed")
+        return
+
+    from thoughtgen.share import NETWORK_KEYS, share_post
+
+    keys = NETWORK_KEYS if not targets or "all" in targets else tuple(dict.fromkeys(targets))
+    shared = share_post(source, post, keys, now)
+    for warning in shared.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        rows = [text.as_json() for text in shared.texts]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for index, text in enumerate(shared.texts):
+        net = text.network
+        if index:
+            click.echo()
+        click.echo(f"── {net.name}: {text.length} of {net.limit} {net.unit} ──")
+        click.echo(text.text)
+
+
+@main.command()
 @site_option
 @click.option(
     "--host",
