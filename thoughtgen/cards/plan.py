@@ -2,11 +2,162 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import partial
+from pathlib import Path
+
+import PIL
+
+from thoughtgen.cards import SITE_CARD, card_path
+from thoughtgen.cards.draw import (
+    DRAW_VERSION,
+    FOOTER_BLOCK,
+    RAQM,
+    SITE_BLOCK,
+    TITLE_BLOCK,
+    palette,
+    render,
+)
+from thoughtgen.cards.fonts import BOLD, REGULAR, Face, advice, face_digest, font_book
+from thoughtgen.errors import Problem
 from thoughtgen.incremental.fingerprints import Fingerprints
-from thoughtgen.model import Site
-from thoughtgen.outputs import Planned
+from thoughtgen.model import Post, Site
+from thoughtgen.outputs import OutputFile, Planned
+
+CONFIG_FILE = "thoughtgen.yaml"
+
+
+def long_date(post: Post) -> str:
+    """ "3 March 2026", as the theme writes dates; "" for an undated post."""
+    return f"{post.date.day} {post.date:%B %Y}" if post.date else ""
+
+
+def post_texts(site: Site, post: Post) -> tuple[str, str, str]:
+    """What a post's card shows: the site's name, the title, and author · date."""
+    byline = " · ".join(part for part in (post.author, long_date(post)) if part)
+    return (site.config.title, post.title, byline)
+
+
+def site_texts(site: Site) -> tuple[str, str, str]:
+    """What the site's card shows: the author, the site's name, its description."""
+    config = site.config
+    return (config.author.name, config.title, config.description)
+
+
+def card_posts(site: Site) -> tuple[Post, ...]:
+    """The posts that get a card: listed, and without an ``image:`` of their own."""
+    if not site.config.share_cards:
+        return ()
+    return tuple(post for post in site.posts if not post.image)
+
+
+def wants_site_card(site: Site) -> bool:
+    return site.config.share_cards and not site.config.image
+
+
+def _constant_part() -> str:
+    """Everything drawn the same on every card: version, colours, layout boxes, fonts."""
+    return repr(
+        (
+            DRAW_VERSION,
+            PIL.__version__,
+            RAQM,
+            palette(),
+            SITE_BLOCK,
+            TITLE_BLOCK,
+            FOOTER_BLOCK,
+            [(face.path, face.index, face_digest(face)) for face in (BOLD, REGULAR)],
+        )
+    )
+
+
+def card_key(texts: tuple[str, str, str], constant: str) -> str:
+    """A digest of exactly what is drawn: the texts, the constant part, and the installed
+    fonts that draw the characters the bundled ones lack."""
+    book = font_book()
+    site, title, byline = texts
+    faces: set[Face] = set(book.faces_of(site + title, True)) | set(book.faces_of(byline, False))
+    extra = sorted((face.path, face.index, face_digest(face)) for face in faces)
+    text = repr((constant, texts, extra))
+    return (
+        "card:" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    )
+
+
+def make_card(path: str, texts: tuple[str, str, str], origin: str) -> OutputFile:
+    return OutputFile(path, render(*texts), origin=origin)
 
 
 def plan_cards(site: Site, prints: Fingerprints) -> list[Planned]:
-    """Every card the site needs, keyed by what is drawn on it (so unchanged cards are kept)."""
-    return []  # drawn by thoughtgen.cards.draw (in progress)
+    """Every card the site needs, keyed by what is drawn on it (so unchanged cards are kept).
+
+    ``prints`` is not needed: a card's key is made from its own texts and fonts, so a change
+    elsewhere in the site (a theme template, another post) never remakes it.
+    """
+    del prints
+    constant = _constant_part()
+    planned = []
+    for post in card_posts(site):
+        texts = post_texts(site, post)
+        path = card_path(post)
+        planned.append(
+            Planned(
+                path,
+                f"card of {post.source}",
+                card_key(texts, constant),
+                partial(make_card, path, texts, post.source),
+            )
+        )
+    if wants_site_card(site):
+        texts = site_texts(site)
+        planned.append(
+            Planned(
+                SITE_CARD,
+                "site card",
+                card_key(texts, constant),
+                partial(make_card, SITE_CARD, texts, "site card"),
+            )
+        )
+    return planned
+
+
+def _title_line(site_dir: Path, source: str) -> int | None:
+    """The line of ``title:`` in a source's front matter (read only when warning)."""
+    try:
+        lines = (site_dir / source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines[:200], start=1):
+        if line.startswith("title:"):
+            return number
+    return None
+
+
+def _message(chars: list[str]) -> str:
+    shown = " ".join(chars[:8]) + (" …" if len(chars) > 8 else "")
+    return (
+        f"no installed font can draw {shown} on the share card (they show as boxes); "
+        f"install {advice(chars)}, then build again"
+    )
+
+
+def card_warnings(site: Site, site_dir: Path) -> list[Problem]:
+    """A warning for each card title with characters no installed font can draw.
+
+    Cheap: the bundled font's characters are skipped at once and each other character is
+    looked up once per process.
+    """
+    book = font_book()
+    problems = []
+    for post in card_posts(site):
+        missing = book.missing(post.title)
+        if missing:
+            line = _title_line(site_dir, post.source)
+            problems.append(Problem(post.source, line, _message(missing)))
+    if wants_site_card(site):
+        missing = book.missing(site.config.title)
+        if missing:
+            problems.append(
+                Problem(CONFIG_FILE, _title_line(site_dir, CONFIG_FILE), _message(missing))
+            )
+    return problems
