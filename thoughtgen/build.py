@@ -12,6 +12,7 @@ from pathlib import Path
 
 from thoughtgen import __version__
 from thoughtgen.assemble import assemble
+from thoughtgen.cards.plan import card_warnings
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
@@ -232,6 +233,7 @@ def build(options: BuildOptions) -> BuildResult:
         site = load_site(options, log, config, cache)
         planning = Planning(site, options.site_dir, cache)
         log.warnings.extend(planning.theme.warnings)
+        log.warnings.extend(card_warnings(site, options.site_dir))
         log.warnings.extend(setup_warnings(options.site_dir, config))
         inputs = planning.inputs_digest()
         kept = None if options.clean else unchanged_output(output_dir, options.site_dir, inputs)
