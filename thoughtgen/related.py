@@ -19,8 +19,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from heapq import nsmallest
+from itertools import chain
+from operator import itemgetter
 
 from thoughtgen.model import Post, Status
 
@@ -45,7 +48,7 @@ _STOPWORDS = frozenset(
 def words(text: str) -> set[str]:
     """The words of ``text`` that can tell posts apart: folded, without common short words."""
     found = set()
-    for token in _WORD.findall(text.casefold()):
+    for token in set(_WORD.findall(text.casefold())):
         if token.isdigit() or token in _STOPWORDS or (len(token) < 3 and token.isascii()):
             continue
         if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
@@ -79,38 +82,44 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
     described = [features(post) for post in ordered]
     published = [i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED]
     total = len(published)
-    frequency: dict[str, int] = {}
+    frequency: Counter[str] = Counter()
     for i in published:
         tags, text = described[i]
-        for feature in tags | text:
-            frequency[feature] = frequency.get(feature, 0) + 1
+        frequency.update(tags | text)
     weights = {
-        feature: round(math.log(1 + total / df), 9)
+        feature: math.log(1 + total / df)
         for feature, df in frequency.items()
         if feature[0] == "#" or df <= 2 or 2 * df <= total
     }
+    # Strongest first; a rank per feature lets each post sort its own with a C key.
+    strength = {f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))}
+    kept = [(tags, (tags | text) & weights.keys()) for tags, text in described]
     postings: dict[str, list[int]] = {feature: [] for feature in weights}
     for i in published:  # ascending, so every posting list is in date order
-        tags, text = described[i]
-        for feature in tags | text:
-            if feature in weights:
-                postings[feature].append(i)
+        for feature in kept[i][1]:
+            postings[feature].append(i)
 
+    rescored = count * RESCORED
     related: dict[str, tuple[Post, ...]] = {}
     for i, post in enumerate(ordered):
-        tags, text = described[i]
-        mine = [f for f in tags | text if f in weights]
-        strongest = nsmallest(MAX_FEATURES, mine, key=lambda f: (-weights[f], f))
-        rough: dict[int, float] = {}
-        for feature in strongest:
-            weight = weights[feature]
-            for j in _nearest(postings[feature], i):
-                rough[j] = rough.get(j, 0.0) + weight
-        rough.pop(i, None)
-        shortlist = nsmallest(count * RESCORED, rough, key=lambda j: (-rough[j], j))
-        exact = [(_score(tags, text, described[j], weights), j) for j in shortlist]
-        best = nsmallest(count, exact, key=lambda s: (-s[0][0], -s[0][1], s[1]))
-        related[post.source] = tuple(ordered[j] for _score_of, j in best)
+        tags, mine = kept[i]
+        strongest = sorted(mine, key=strength.__getitem__)[:MAX_FEATURES]
+        found = Counter(chain.from_iterable(_nearest(postings[f], i) for f in strongest))
+        found.pop(i, None)
+        # Most shared strong features first; sorted() is stable, so ties stay in date order.
+        shortlist = sorted(found.items(), key=itemgetter(1), reverse=True)[:rescored]
+        best = nsmallest(
+            count,
+            (
+                (
+                    -len(tags & kept[j][0]),
+                    -math.fsum(map(weights.__getitem__, mine & kept[j][1])),
+                    j,
+                )
+                for j, _shared in shortlist
+            ),
+        )
+        related[post.source] = tuple(ordered[j] for _tags, _weight, j in best)
     return related
 
 
@@ -121,15 +130,3 @@ def _nearest(posting: list[int], i: int) -> Iterable[int]:
     at = bisect_left(posting, i)
     start = min(max(0, at - WINDOW // 2), len(posting) - WINDOW)
     return posting[start : start + WINDOW]
-
-
-def _score(
-    tags: frozenset[str],
-    text: frozenset[str],
-    other: tuple[frozenset[str], frozenset[str]],
-    weights: Mapping[str, float],
-) -> tuple[int, float]:
-    """(shared tags, summed weight of every shared feature) between two posts."""
-    shared_tags = tags & other[0]
-    shared = shared_tags | (text & other[1])
-    return len(shared_tags), round(sum(weights.get(f, 0.0) for f in sorted(shared)), 9)
