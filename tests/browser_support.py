@@ -38,6 +38,7 @@ PAGES = {
     "tag": "tags/networking/",
     "tags": "tags/",
     "archive": "archive/",
+    "series": "series/networking-foundations/",
     "about": "about/",
     "calendar": "calendar/",
     "404": "404.html",
