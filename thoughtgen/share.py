@@ -97,18 +97,36 @@ def x_weight(text: str) -> int:
 def _with_links(text: str, token: regex.Pattern[str], natural: Callable[[str], int]) -> int:
     """``natural(text)`` with each link counted as 23.
 
-    A plain URL is 23 (or its own length, if the network did not take it for a link);
-    other link-like words count themselves and 23 more, an upper bound for every reading.
+    A plain URL on a public host is 23; on another host (which a network may not take for
+    a link) the larger of 23 and its own length; other link-like words count themselves
+    and 23 more, an upper bound for every reading.
     """
     total, last = 0, 0
     for match in token.finditer(text):
         total += natural(text[last : match.start()])
         word = match.group()
         own = natural(word)
-        plain = _PLAIN_URL.fullmatch(word) and word[-1] in _PLAIN_URL_END
-        total += max(URL_LENGTH, own) if plain else own + URL_LENGTH
+        if not (_PLAIN_URL.fullmatch(word) and word[-1] in _PLAIN_URL_END):
+            total += own + URL_LENGTH
+        elif _public_host(word):
+            total += URL_LENGTH
+        else:  # localhost, an address, a reserved name: perhaps not taken for a link
+            total += max(URL_LENGTH, own)
         last = match.end()
     return total + natural(text[last:])
+
+
+_HOST = regex.compile(r"^[A-Za-z]+://([^/?#:]+)")
+_TOP_LEVEL = regex.compile(r"\.(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]+)$")
+_RESERVED_TOP = {"test", "example", "invalid", "localhost", "local", "internal", "lan", "home"}
+
+
+def _public_host(url: str) -> bool:
+    """The URL's host ends in a top-level domain, which link detectors require."""
+    match = _HOST.match(url)
+    host = match.group(1).lower() if match else ""
+    top = _TOP_LEVEL.search(host)
+    return top is not None and top.group()[1:] not in _RESERVED_TOP
 
 
 def count_bluesky(text: str) -> int:

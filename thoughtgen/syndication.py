@@ -22,10 +22,10 @@ KEY = "syndication"
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
 # ``syndication: <value>  # comment`` split into its parts (the comment needs a space before #).
 _KEY_LINE = re.compile(
-    rf"^(?P<head>{KEY}[ \t]*:[ \t]*)(?P<value>.*?)(?P<comment>[ \t]+#.*|)(?P<eol>\r\n|\n|\r|)$",
-    re.S,
+    rf"^(?P<head>{KEY}[ \t]*:[ \t]*)(?P<value>[^\r\n]*?)(?P<comment>[ \t]+#[^\r\n]*|)"
+    r"(?P<eol>\r\n|\n|\r|)$"
 )
-_FLOW = re.compile(r"^\[(?P<inner>.*)\](?P<space>[ \t]*)$", re.S)
+_FLOW = re.compile(r"^\[(?P<inner>.*)\](?P<space>[ \t]*)$")
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)-(?:[ \t]|$)")
 _PLAIN_IN_FLOW = re.compile(r"^[^,\[\]{}\"'\s#]+$")
 
