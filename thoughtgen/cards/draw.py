@@ -514,7 +514,7 @@ def layout(text: str, block: Block = TITLE_BLOCK) -> TextLayout:
 def _baselines(count: int, block: Block, size: int) -> list[int] | None:
     """Baselines of ``count`` lines centred in the block, or None when they cannot fit."""
     if block.baseline is not None:
-        return [block.baseline] if count <= 1 else None
+        return [block.baseline][:count] if count <= 1 else None
     ascent, descent = _font(BOLD if block.bold else REGULAR, size).getmetrics()
     pitch = round(size * 1.18)
     height = ascent + descent + pitch * (count - 1)
