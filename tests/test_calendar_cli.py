@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -170,3 +170,56 @@ def test_starter_site_calendar_shows_the_gap_and_the_2027_post() -> None:
     assert data["longest_gap"] == {"from": "2026-07-14", "to": "2026-08-25", "days": 42}
     assert [s["date"][:4] for s in data["scheduled"]] == ["2027"]
     assert len(data["drafts"]) == 1 and len(data["ideas"]) == 1
+
+
+def test_ics_events_carry_revision_fields_from_the_sources(cal_site: SiteMaker) -> None:
+    import os
+
+    saved = datetime(2026, 11, 10, 8, 30, 15, 250000, tzinfo=UTC)
+    for name in "abcdef":
+        os.utime(cal_site.root / f"content/posts/{name}.md", (saved.timestamp(),) * 2)
+    assert cal_site.build().exit_code == 0
+    first = (cal_site.out / "calendar.ics").read_bytes()
+    assert cal_site.build().exit_code == 0
+    assert (cal_site.out / "calendar.ics").read_bytes() == first  # nothing changed: same bytes
+    assert cal_site.build("--clean").exit_code == 0
+    assert (cal_site.out / "calendar.ics").read_bytes() == first
+
+    events = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(first).walk("VEVENT")}
+    for event in events.values():  # RFC 5545: DTSTAMP in every VEVENT, in UTC
+        assert event.decoded("dtstamp").utcoffset() == timedelta(0)
+        assert event.decoded("last-modified").utcoffset() == timedelta(0)
+        assert isinstance(event.decoded("sequence"), int) and event.decoded("sequence") >= 0
+    scheduled = events["post-d@example.com"]
+    whole_seconds = saved.replace(microsecond=0)
+    assert scheduled.decoded("dtstamp") == scheduled.decoded("last-modified") == whole_seconds
+    before = scheduled.decoded("sequence")
+    assert before > 0
+
+    # Rescheduled an hour later (the file saved again): a newer revision of the same event.
+    cal_site.write("content/posts/d.md", post("Future <one>", date="2026-12-03 09:00"))
+    later = saved + timedelta(hours=1)
+    os.utime(cal_site.root / "content/posts/d.md", (later.timestamp(),) * 2)
+    assert cal_site.build().exit_code == 0
+    after = icalendar.Calendar.from_ical((cal_site.out / "calendar.ics").read_bytes())
+    moved = {str(e["uid"]): e for e in after.walk("VEVENT")}
+    event = moved["post-d@example.com"]
+    assert event.decoded("dtstart") == datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    assert event.decoded("sequence") > before
+    assert event.decoded("last-modified") == later.replace(microsecond=0)
+    for uid in ("post-a@example.com", "post-b@example.com", "post-c@example.com"):
+        assert moved[uid].to_ical() == events[uid].to_ical()  # the others untouched
+
+
+def test_ics_revision_follows_an_updated_date_later_than_the_file(cal_site: SiteMaker) -> None:
+    import os
+
+    cal_site.write(
+        "content/posts/b.md", post("Second", date="2026-11-03 09:00", updated="2026-11-21 10:00")
+    )
+    old = datetime(2026, 11, 4, tzinfo=UTC).timestamp()
+    os.utime(cal_site.root / "content/posts/b.md", (old, old))
+    assert cal_site.build().exit_code == 0
+    cal = icalendar.Calendar.from_ical((cal_site.out / "calendar.ics").read_bytes())
+    event = next(e for e in cal.walk("VEVENT") if str(e["uid"]) == "post-b@example.com")
+    assert event.decoded("last-modified") == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
