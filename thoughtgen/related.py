@@ -1,13 +1,14 @@
 """Related posts: for each post, the published posts most like it, found in about O(N·k).
 
-A post is described by its tags and the words of its title, summary and tag names (bodies
-are left out: they are read from the build cache one page at a time, and reading them all
-would cost more than every other part of this). Each feature weighs its inverse document
-frequency, so a rare shared tag or word says more than a common one; words found in more
-than half the posts say nothing and are dropped.
+A post is described by its tags and the words of its title, summary and tag names. Bodies
+are left out: reading them all from the build cache is quick, but splitting some 60 MB of
+HTML into words (at 10,000 posts) would cost more than everything else here together.
+Each feature weighs its inverse document frequency, so a rare shared tag or word says more
+than a common one; words found in more than half the posts say nothing and are dropped.
 
-Candidates come from an inverted index. A post looks up only its strongest features, and
-in a long posting list (a tag on thousands of posts) only the posts nearest to it in date,
+Candidates come from inverted indexes: of tag pairs, of tags, of words. A post looks up
+its tag pairs (tags only when those find too few), and its strongest words; in a long
+posting list (a tag on thousands of posts) it reads only the posts nearest to it in date,
 so the work per post is bounded whatever the site's size. The best few candidates are then
 scored exactly: posts sharing more tags first, then by the summed weight of what they share,
 then newest, then by source path. A post that shares nothing gets no related posts rather
@@ -20,7 +21,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from heapq import nsmallest
 from itertools import chain
 from operator import itemgetter
@@ -28,11 +29,13 @@ from operator import itemgetter
 from thoughtgen.model import Post, Status
 
 # Per post: how many of its features are looked up, and how many postings of each.
-MAX_FEATURES = 16
+MAX_FEATURES = 12
 WINDOW = 32
+PAIRED_TAGS = 4
+TAG_HIT = 1000  # a tag shared outweighs any number of words in the first, rough count
 RESCORED = 4  # candidates scored exactly, per related post wanted
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w{3,}")  # shorter words rarely tell posts apart
 _STOPWORDS = frozenset(
     """
     about above after again against all also and any are because been before being below
@@ -48,10 +51,10 @@ _STOPWORDS = frozenset(
 def words(text: str) -> set[str]:
     """The words of ``text`` that can tell posts apart: folded, without common short words."""
     found = set()
-    for token in set(_WORD.findall(text.casefold())):
-        if token.isdigit() or token in _STOPWORDS or (len(token) < 3 and token.isascii()):
+    for token in set(_WORD.findall(text.casefold())) - _STOPWORDS:
+        if token.isdigit():
             continue
-        if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+        if len(token) > 4 and token[-1] == "s" and token[-2] != "s":
             token = token[:-1]  # "networks" and "network" are one word
         found.add(token)
     return found
@@ -99,12 +102,28 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
         for feature in kept[i][1]:
             postings[feature].append(i)
 
+    # Posts sharing two tags, looked up directly: among thousands of posts on one tag, the
+    # date window alone would rarely find the few that share a second one.
+    pairs = [_pairs(kept[i][0], frequency) for i in range(len(ordered))]
+    paired: dict[tuple[str, str], list[int]] = {}
+    for i in published:
+        for pair in pairs[i]:
+            paired.setdefault(pair, []).append(i)
+
     rescored = count * RESCORED
     related: dict[str, tuple[Post, ...]] = {}
     for i, post in enumerate(ordered):
         tags, mine = kept[i]
-        strongest = sorted(mine, key=strength.__getitem__)[:MAX_FEATURES]
-        found = Counter(chain.from_iterable(_nearest(postings[f], i) for f in strongest))
+        strongest = sorted(mine - tags, key=strength.__getitem__)[:MAX_FEATURES]
+        # Shared tags outrank shared words, as in the final order. Posts sharing a pair of
+        # tags are looked for first, then (when those are too few) tag by tag.
+        lists = [paired[pair] for pair in pairs[i] if pair in paired]
+        tagged = Counter(chain.from_iterable(_nearest(p, i) for p in lists))
+        if len(tagged) <= rescored:
+            lists = [postings[f] for f in tags if f in postings]
+            tagged.update(chain.from_iterable(_nearest(p, i) for p in lists))
+        found = Counter(dict(zip(tagged, map(TAG_HIT.__mul__, tagged.values()), strict=True)))
+        found.update(chain.from_iterable(_nearest(postings[f], i) for f in strongest))
         found.pop(i, None)
         # Most shared strong features first; sorted() is stable, so ties stay in date order.
         shortlist = sorted(found.items(), key=itemgetter(1), reverse=True)[:rescored]
@@ -121,6 +140,12 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
         )
         related[post.source] = tuple(ordered[j] for _tags, _weight, j in best)
     return related
+
+
+def _pairs(tags: frozenset[str], frequency: Mapping[str, int]) -> list[tuple[str, str]]:
+    """Every pair of the post's PAIRED_TAGS rarest tags (a post with many tags has few pairs)."""
+    rarest = sorted(tags, key=lambda t: (frequency.get(t, 0), t))[:PAIRED_TAGS]
+    return [(a, b) for n, a in enumerate(sorted(rarest)) for b in sorted(rarest)[n + 1 :]]
 
 
 def _nearest(posting: list[int], i: int) -> Iterable[int]:
