@@ -294,6 +294,17 @@ def test_starter_posts_read_right_in_extruct_and_a_link_preview(starter_build: P
         assert preview.absolute_image == head.one("og:image")
 
 
+def test_the_home_page_describes_the_website(starter_build: Path) -> None:
+    import extruct
+
+    text = (starter_build / "index.html").read_text(encoding="utf-8")
+    (site,) = extruct.extract(text, base_url=STARTER_URL, syntaxes=["json-ld"])["json-ld"]
+    assert site["@type"] == "WebSite" and site["url"] == STARTER_URL
+    assert site["name"] == "Warm Introductions"
+    assert site["author"] == {"@type": "Person", "name": "Jordan Avery"}
+    assert read_head(starter_build / "page/2/index.html").ld == []  # said once, on page 1
+
+
 def test_the_series_posts_say_which_series_they_belong_to(starter_build: Path) -> None:
     parts = []
     for page in _post_pages(starter_build):

@@ -227,6 +227,9 @@ def test_hostile_text_is_escaped_wherever_it_lands(site: SiteMaker) -> None:
             if data["@type"] == "CreativeWorkSeries":  # the series page
                 assert data["name"] == HOSTILE and data["hasPart"][0]["headline"] == HOSTILE
                 continue
+            if data["@type"] == "WebSite":  # the home page
+                assert data["name"] == data["description"] == data["author"]["name"] == HOSTILE
+                continue
             assert data["headline"] == HOSTILE
             assert data["author"]["name"] == HOSTILE
             assert data["keywords"] == [HOSTILE, "plain"]
