@@ -66,9 +66,12 @@ def test_editing_one_post_rewrites_only_the_pages_it_appears_on(blog: SiteMaker)
     # Its page, the feeds that carry it, and the listings that show its (new) summary.
     assert changed == [
         "atom.xml",
+        "calendar.ics",  # the post's file was saved: its event's LAST-MODIFIED moves
+        "feed.json",
         "feed.xml",
         "page/2/index.html",
         "posts/p4/index.html",
+        "tags/alpha/feed.json",
         "tags/alpha/feed.xml",
         "tags/alpha/page/2/index.html",
     ]

@@ -29,7 +29,7 @@ def test_url_layout_and_pagination(site: SiteMaker) -> None:
     site.write("content/pages/about.md", "---\ntitle: About me\n---\nHi.\n")
     result = site.build()
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Built 15 pages, 3 feeds in \d+\.\d s → .*public/\n", result.stdout)
+    assert re.fullmatch(r"Built 15 pages, 5 feeds in \d+\.\d s → .*public/\n", result.stdout)
     expected = {
         "index.html",
         "page/2/index.html",
