@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from heapq import nsmallest
 from itertools import chain
-from operator import itemgetter
 
 from thoughtgen.model import Post, Status
 
@@ -120,13 +119,14 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
         lists = [paired[pair] for pair in pairs[i] if pair in paired]
         tagged = Counter(chain.from_iterable(_nearest(p, i) for p in lists))
         if len(tagged) <= rescored:
-            lists = [postings[f] for f in tags if f in postings]
+            lists = [postings[f] for f in sorted(tags) if f in postings]
             tagged.update(chain.from_iterable(_nearest(p, i) for p in lists))
         found = Counter(dict(zip(tagged, map(TAG_HIT.__mul__, tagged.values()), strict=True)))
         found.update(chain.from_iterable(_nearest(postings[f], i) for f in strongest))
         found.pop(i, None)
-        # Most shared strong features first; sorted() is stable, so ties stay in date order.
-        shortlist = sorted(found.items(), key=itemgetter(1), reverse=True)[:rescored]
+        # Most shared strong features first, ties in date order (newest first). The order
+        # never depends on how a set iterates, which changes from one process to the next.
+        shortlist = sorted(found.items(), key=_by_hits)[:rescored]
         best = nsmallest(
             count,
             (
@@ -140,6 +140,11 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
         )
         related[post.source] = tuple(ordered[j] for _tags, _weight, j in best)
     return related
+
+
+def _by_hits(candidate: tuple[int, int]) -> tuple[int, int]:
+    index, hits = candidate
+    return -hits, index
 
 
 def _pairs(tags: frozenset[str], frequency: Mapping[str, int]) -> list[tuple[str, str]]:
