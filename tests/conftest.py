@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM_FLAGS, chromium_path, missing
 from click.testing import CliRunner, Result
 
 from thoughtgen.cli import main
@@ -128,3 +130,21 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# One browser for the whole session: Playwright's sync API cannot start a second one while
+# the first runs, so every browser test shares this.
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright is not installed (pip install -e '.[test]')")
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        except Exception as exc:  # the browser must start in CI, so say why it did not
+            missing(f"Chromium at {executable} did not start: {exc}")
+        yield launched
+        launched.close()

@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 from browser_support import (
     ARTIFACTS,
-    CHROMIUM_FLAGS,
     PAGES,
-    chromium_path,
-    missing,
     node_module,
     static_server,
 )
@@ -31,22 +28,6 @@ WEIGHT_LIMIT = 30 * 1024
 def site_url(starter_build: Path) -> Iterator[str]:
     with static_server(starter_build) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright is not installed (pip install -e '.[test]')")
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        except Exception as exc:  # the browser must start in CI, so say why it did not
-            missing(f"Chromium at {executable} did not start: {exc}")
-        yield launched
-        launched.close()
 
 
 def open_page(browser, url: str, *, width: int = 1280, height: int = 800, scheme: str = "light"):

@@ -6,11 +6,10 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM_FLAGS, chromium_path, missing, static_server
+from browser_support import ARTIFACTS, static_server
 from conftest import SiteMaker, post
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -286,22 +285,6 @@ SHOWN = {
         "جوردان · 3 March 2026",
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright is not installed (pip install -e '.[test]')")
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        except Exception as exc:  # the browser must start in CI, so say why it did not
-            missing(f"Chromium at {executable} did not start: {exc}")
-        yield launched
-        launched.close()
 
 
 @pytest.mark.browser

@@ -100,7 +100,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     ]
     html_paths = tuple(p.path for p in planned)
     planned += _redirects(site)
-    for spec in feed_specs(site):
+    for spec in feed_specs(site, theme):
         key = prints.page_key(
             spec.origin, spec.path, {"posts": spec.posts, "title": spec.title, "atom": spec.atom}
         )
