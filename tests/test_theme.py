@@ -23,7 +23,7 @@ def test_override_one_template_and_extend_the_default_version(site: SiteMaker) -
     assert site.build().exit_code == 0
     page = site.page("posts/a/index.html")
     assert '<p class="mine">Mine first</p>' in page
-    assert "<h1>A</h1>" in page  # the default's block content is still there
+    assert '<h1 class="p-name">A</h1>' in page  # the default's block content is still there
     assert '<a class="skip-link"' in page  # and its base layout
     assert (site.out / "theme" / "extra.css").is_file()
     assert (site.out / "theme" / "style.css").is_file()
@@ -40,7 +40,7 @@ def test_named_theme_falls_back_to_default_for_missing_templates(site: SiteMaker
     site.write("themes/plain/static/style.css", "body { margin: 0 }")
     assert site.build().exit_code == 0
     page = site.page("posts/a/index.html")
-    assert "skip-link" not in page and "<h1>A</h1>" in page
+    assert "skip-link" not in page and '<h1 class="p-name">A</h1>' in page
     assert (site.out / "theme" / "style.css").read_text() == "body { margin: 0 }"
 
 
