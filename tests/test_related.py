@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from thoughtgen.model import Body, Post, Status, TagRef
-from thoughtgen.related import MAX_FEATURES, RESCORED, WINDOW, features, related_posts
+from thoughtgen.related import (
+    MAX_FEATURES,
+    RESCORED,
+    WINDOW,
+    features,
+    related_posts,
+    remembered_related,
+)
 
 
 def related_titles(site: SiteMaker, slug: str) -> list[str]:
@@ -238,3 +246,48 @@ def test_related_posts_hold_every_invariant(
         ):
             event("compared with brute force")
             assert chosen == oracle[p.source]  # nothing the bounded search could miss
+
+
+class DictMemo:
+    """A memo like the build cache's, counting what it is asked."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.hits = 0
+
+    def recall(self, key: str) -> str | None:
+        found = self.values.get(key)
+        self.hits += found is not None
+        return found
+
+    def remember(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+
+@settings(max_examples=60, deadline=None)
+@given(sites(), st.integers(1, 4))
+def test_remembered_choice_equals_a_fresh_one_and_follows_every_change(
+    posts: list[Post], count: int
+) -> None:
+    memo = DictMemo()
+    fresh = related_posts(posts, count)
+    assert remembered_related(posts, count, memo) == fresh
+    assert remembered_related(list(reversed(posts)), count, memo) == fresh
+    assert memo.hits == (1 if posts else 0)
+    if posts:
+        # A body edit keeps the answer; a title edit asks again.
+        edited = [replace(posts[0], body=Body("changed")), *posts[1:]]
+        assert remembered_related(edited, count, memo) == related_posts(edited, count)
+        assert memo.hits == 2
+        retitled = [replace(posts[0], title=posts[0].title + " offer"), *posts[1:]]
+        assert remembered_related(retitled, count, memo) == related_posts(retitled, count)
+        assert memo.hits == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(sites(), st.sampled_from(['{"content/posts/gone.md": ["x"]}', "not json", "[1, 2]"]))
+def test_a_damaged_memo_is_worked_out_again(posts: list[Post], damage: str) -> None:
+    memo = DictMemo()
+    remembered_related(posts, 3, memo)
+    memo.values = dict.fromkeys(memo.values, damage)
+    assert remembered_related(posts, 3, memo) == related_posts(posts, 3)

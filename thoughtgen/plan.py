@@ -32,7 +32,7 @@ class Planning:
         self.site = site
         self.site_dir = site_dir
         self.theme = find_theme(site_dir, site.config.theme)
-        self.renderer = HtmlRenderer(site, self.theme, site_dir)
+        self.renderer = HtmlRenderer(site, self.theme, site_dir, memo)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self.started_ns = time.time_ns()
 

@@ -17,6 +17,8 @@ than arbitrary ones.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from bisect import bisect_left
@@ -24,7 +26,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from heapq import nsmallest
 from itertools import chain
+from operator import itemgetter
 
+from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.model import Post, Status
 
 # Per post: how many of its features are looked up, and how many postings of each.
@@ -124,9 +128,10 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
         found = Counter(dict(zip(tagged, map(TAG_HIT.__mul__, tagged.values()), strict=True)))
         found.update(chain.from_iterable(_nearest(postings[f], i) for f in strongest))
         found.pop(i, None)
-        # Most shared strong features first, ties in date order (newest first). The order
-        # never depends on how a set iterates, which changes from one process to the next.
-        shortlist = sorted(found.items(), key=_by_hits)[:rescored]
+        # Most shared strong features first; sorted() is stable, so ties keep the order they
+        # were found in, which follows the sorted tags and words, never how a set iterates
+        # (that changes from one process to the next).
+        shortlist = sorted(found.items(), key=itemgetter(1), reverse=True)[:rescored]
         best = nsmallest(
             count,
             (
@@ -142,11 +147,6 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
     return related
 
 
-def _by_hits(candidate: tuple[int, int]) -> tuple[int, int]:
-    index, hits = candidate
-    return -hits, index
-
-
 def _pairs(tags: frozenset[str], frequency: Mapping[str, int]) -> list[tuple[str, str]]:
     """Every pair of the post's PAIRED_TAGS rarest tags (a post with many tags has few pairs)."""
     rarest = sorted(tags, key=lambda t: (frequency.get(t, 0), t))[:PAIRED_TAGS]
@@ -160,3 +160,56 @@ def _nearest(posting: list[int], i: int) -> Iterable[int]:
     at = bisect_left(posting, i)
     start = min(max(0, at - WINDOW // 2), len(posting) - WINDOW)
     return posting[start : start + WINDOW]
+
+
+# Bump when the choice changes, so results remembered by an older version are not reused.
+CHOICE_VERSION = "1"
+
+
+def remembered_related(
+    posts: Sequence[Post], count: int, memo: Memo | None
+) -> dict[str, tuple[Post, ...]]:
+    """``related_posts``, kept in ``memo`` (the build cache) by exactly what the choice reads.
+
+    Editing a post's body leaves every post's tags, title, summary, date and status as they
+    were, so the next build takes the answer from the memo instead of working it out again.
+    """
+    if memo is None or count <= 0 or not posts:
+        return related_posts(posts, count)
+    described = sorted(
+        (
+            post.source,
+            post.date.isoformat() if post.date else "",
+            str(post.status),
+            post.title,
+            post.summary,
+            [(ref.slug, ref.name) for ref in post.tags],
+        )
+        for post in posts
+    )
+    digest = hashlib.blake2b(
+        json.dumps([CHOICE_VERSION, count, described], ensure_ascii=False).encode(),
+        digest_size=16,
+    ).hexdigest()
+    key = f"related {digest}"
+    by_source = {post.source: post for post in posts}
+    found = _from_json(memo.recall(key), by_source)
+    if found is None:
+        found = related_posts(posts, count)
+        memo.remember(
+            key,
+            json.dumps({source: [p.source for p in chosen] for source, chosen in found.items()}),
+        )
+    return found
+
+
+def _from_json(
+    text: str | None, by_source: Mapping[str, Post]
+) -> dict[str, tuple[Post, ...]] | None:
+    try:
+        data = json.loads(text) if text is not None else None
+        if not isinstance(data, dict):
+            return None
+        return {source: tuple(by_source[s] for s in chosen) for source, chosen in data.items()}
+    except (ValueError, TypeError, KeyError):
+        return None

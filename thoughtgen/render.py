@@ -16,10 +16,11 @@ import jinja2
 from thoughtgen import __version__
 from thoughtgen.cards import ShareImage, share_image
 from thoughtgen.errors import ThoughtgenError
+from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
-from thoughtgen.related import related_posts
+from thoughtgen.related import remembered_related
 from thoughtgen.series import collect_series, front_matter_lines
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
@@ -121,9 +122,10 @@ def _month_name(month: int) -> str:
 
 
 class HtmlRenderer:
-    def __init__(self, site: Site, theme: Theme, site_dir: Path) -> None:
+    def __init__(self, site: Site, theme: Theme, site_dir: Path, memo: Memo | None = None) -> None:
         self.site = site
         self.site_dir = site_dir
+        self.memo = memo
         self.env = make_environment(site, theme)
         self._to_base = under_base_path(site.config.base_path)
 
@@ -146,7 +148,7 @@ class HtmlRenderer:
         for pager in paginate(site.posts, per_page, ""):
             yield "index.html", pager.url, {"pager": pager}
         series = collect_series(site.posts, front_matter_lines(self.site_dir))
-        related = related_posts(site.posts, site.config.related_posts)
+        related = remembered_related(site.posts, site.config.related_posts, self.memo)
         for post in site.posts:
             older, newer = site.neighbours(post)
             yield (
