@@ -535,16 +535,7 @@ def check(source: Path, drafts: bool, future: bool) -> None:
     help="The network to write for (repeat for several); default: all.",
 )
 @format_option
-@click.option(
-    "--source",
-    "--site",
-    "-s",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The site folder (holding thoughtgen.yaml and content/).",
-)
+@site_option
 @now_option
 @click.option(
     "--record",
