@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -41,8 +42,10 @@ def uniseg_graphemes(text: str) -> int:
 
 
 def mastodon_length(text: str, url: str) -> int:
-    """What Mastodon's server counts for a text whose one link is ``url``."""
-    return uniseg_graphemes(text.replace(url, "x" * 23))
+    """What Mastodon's server counts for a text ending in the link ``url``: graphemes, with
+    every link as 23 (a title may hold a link of its own, such as http://a.co/x)."""
+    assert text.endswith(url)
+    return uniseg_graphemes(re.sub(r"https?://\S+", "x" * 23, text))
 
 
 class TwitterText:

@@ -35,6 +35,8 @@ _SPACE = regex.compile(r"\s+")
 # Text a network may take for a link: with a scheme (all of them), or a bare domain (X).
 _SCHEME_TOKEN = regex.compile(r"(?<!\S)\S*://\S*")
 _LINKISH_TOKEN = regex.compile(r"(?<!\S)\S*(?:://|\.[\p{L}\p{M}]{2,})\S*")
+# Where a link may start or show its host, inside one word: "x.com👩x.com" may hold two.
+_LINK_MARK = regex.compile(r"://|\.[\p{L}\p{M}]{2,}")
 # A link every detector takes whole: ASCII, no brackets or quotes, a plain last character.
 _PLAIN_URL = regex.compile(
     r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][A-Za-z0-9\-._~/%?=&#+:@!$*,;]*)?", regex.I
@@ -99,15 +101,18 @@ def _with_links(text: str, token: regex.Pattern[str], natural: Callable[[str], i
 
     A plain URL on a public host is 23; on another host (which a network may not take for
     a link) the larger of 23 and its own length; other link-like words count themselves
-    and 23 more, an upper bound for every reading.
+    and 23 more for each link they may hold, an upper bound for every reading.
     """
     total, last = 0, 0
     for match in token.finditer(text):
         total += natural(text[last : match.start()])
         word = match.group()
         own = natural(word)
-        if not (_PLAIN_URL.fullmatch(word) and word[-1] in _PLAIN_URL_END):
-            total += own + URL_LENGTH
+        if not (
+            _PLAIN_URL.fullmatch(word) and word[-1] in _PLAIN_URL_END and word.count("://") == 1
+        ):
+            # Each link a network may find inside the word counts 23 on top of the word.
+            total += own + URL_LENGTH * max(1, len(_LINK_MARK.findall(word)))
         elif _public_host(word):
             total += URL_LENGTH
         else:  # localhost, an address, a reserved name: perhaps not taken for a link
