@@ -25,8 +25,9 @@ from urllib.parse import unquote, urlsplit
 from thoughtgen.foreign import find_foreign_tags
 from thoughtgen.importers.hugosite import HugoConfig
 from thoughtgen.importers.model import ImportedDoc, ImportedFile, SourceSite
-from thoughtgen.importers.shortcodes import MISSING, code_ranges, convert_shortcodes
+from thoughtgen.importers.shortcodes import MISSING, convert_shortcodes
 from thoughtgen.importers.writeout import source_path
+from thoughtgen.mdcode import code_ranges
 
 if TYPE_CHECKING:
     from thoughtgen.importers.hugopages import HugoPage

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from thoughtgen.mdcode import code_spans, prose_lines
 from thoughtgen.slugs import slugify
 
 # (tag name, argument) → the link target to write, or None when there is no such target.
@@ -471,9 +472,6 @@ def _literal(text: str) -> str:
 
 # --- Finishing: what {% raw %} protected, outside code ---------------------------------
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-
 
 def outside_code(markdown: str, change: Callable[[str], str], indented_code: bool = True) -> str:
     """``markdown`` with ``change`` applied to each stretch of text outside code.
@@ -483,25 +481,12 @@ def outside_code(markdown: str, change: Callable[[str], str], indented_code: boo
     ``thoughtgen.foreign`` counts them.
     """
     lines = markdown.split("\n")
-    fence: str | None = None
-    previous_blank = True
-    for index, line in enumerate(lines):
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence, previous_blank = None, True
-            continue
-        if match:
-            fence = match.group(1)
-            continue
-        if indented_code and previous_blank and line.startswith(("    ", "\t")):
-            continue
-        previous_blank = not line.strip()
+    for index in prose_lines(lines, indented_code):
+        line = lines[index]
         pieces, pos = [], 0
-        for code in _INLINE_CODE.finditer(line):
-            pieces.append(change(line[pos : code.start()]))
-            pieces.append(code.group(0))
-            pos = code.end()
+        for start, end in code_spans(line):
+            pieces += [change(line[pos:start]), line[start:end]]
+            pos = end
         pieces.append(change(line[pos:]))
         lines[index] = "".join(pieces)
     return "\n".join(lines)

@@ -382,7 +382,7 @@ class _Reader:
         if source.format != "html":
             body = pb.flag_extensions(body, note)
         body = pb.rewrite_links(body, resolve, html)
-        for tag in find_foreign_tags(pb.tag_scan_text(body), 0):
+        for tag in find_foreign_tags("\n".join(body.lines), 0):
             where = body.src[tag.line] if 0 <= tag.line < len(body.src) else None
             note(
                 where,

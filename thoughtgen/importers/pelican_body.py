@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from thoughtgen.mdcode import blank_code_spans
+
 BEGIN_SUMMARY = "<!-- PELICAN_BEGIN_SUMMARY -->"
 END_SUMMARY = "<!-- PELICAN_END_SUMMARY -->"
 MORE = "<!--more-->"
@@ -25,7 +27,6 @@ MORE = "<!--more-->"
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s")
 _CODEHILITE = re.compile(r"^(?::::\s*(?P<lang>[\w+#.-]+)(?:\s.*)?|#!(?P<shebang>[\w+#.-]+)\s*)$")
-_BACKTICKS = re.compile(r"`+")
 # A link target written with one of Pelican's markers, where Markdown or HTML puts a URL.
 _INTRASITE = re.compile(
     r"(?P<lead>\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|\b(?:href|src|poster|data|cite|action)"
@@ -112,49 +113,8 @@ def code_lines(lines: list[str]) -> list[bool]:
 
 
 def mask_code_spans(line: str) -> str:
-    """``line`` with each inline code span (`` `x` ``, ``` ``x`` ```) blanked out, same length.
-
-    A span closes at the next run of as many backticks; found with one pass over the
-    runs, so a line of thousands of backticks takes no longer than its length.
-    """
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
-    if len(runs) < 2:
-        return line
-    by_length: dict[int, list[int]] = {}
-    for index, (start, end) in enumerate(runs):
-        by_length.setdefault(end - start, []).append(index)
-    seen = dict.fromkeys(by_length, 0)  # per length: how many of its runs are behind us
-    pieces: list[str] = []
-    last = 0
-    index = 0
-    while index < len(runs):
-        start, end = runs[index]
-        same = by_length[end - start]
-        while seen[end - start] < len(same) and same[seen[end - start]] <= index:
-            seen[end - start] += 1
-        if seen[end - start] >= len(same):
-            index += 1  # no closing run: literal backticks
-            continue
-        closing = same[seen[end - start]]
-        stop = runs[closing][1]
-        pieces.append(line[last:start])
-        pieces.append("\x00" * (stop - start))
-        last = stop
-        index = closing + 1
-    pieces.append(line[last:])
-    return "".join(pieces)
-
-
-def tag_scan_text(body: Body) -> str:
-    """The body for ``find_foreign_tags``: code spans blanked, no other backticks left.
-
-    Its own code-span pattern backtracks badly on long runs of backticks, and neither a
-    span nor a stray backtick can hold a template tag it should report.
-    """
-    return "\n".join(
-        line if _FENCE.match(line) else mask_code_spans(line).replace("`", " ")
-        for line in body.lines
-    )
+    """``line`` with each inline code span blanked out with NUL characters, same length."""
+    return blank_code_spans(line, "\x00")
 
 
 def codehilite_fences(body: Body) -> Body:

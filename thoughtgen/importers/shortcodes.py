@@ -31,6 +31,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from thoughtgen.mdcode import code_ranges
+
 # How a tag is written. Quantifiers are possessive and values capped so that a hostile
 # file with thousands of unfinished "{{<" costs little: each attempt ends at the first
 # character a shortcode cannot contain.
@@ -60,8 +62,6 @@ _OPEN = re.compile(r"\{\{[<%]")
 _LOOKS_LIKE_TAG = re.compile(r"\{\{[<%]" + _SPACE + r"{0,20}/?" + _SPACE + r"{0,20}\w")
 _COMMENT_OPEN = re.compile(r"\{\{(?P<delim>[<%])" + _SPACE + r"*+/\*")
 _COMMENT_CLOSE = re.compile(r"\*/" + _SPACE + r"*+(?P<delim>[<%>])\}\}")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 # Paired shortcodes nest at most this deep (deeper ones are read as standalone tags), which
 # bounds the work, and the recursion, a hostile file can cause.
@@ -378,29 +378,6 @@ def _unwrap(stack: list[_Node]) -> None:
     assert node.tag is not None
     stack[-1].children.append(node.tag)
     stack[-1].children.extend(node.children)
-
-
-def code_ranges(text: str) -> list[tuple[int, int]]:
-    """Offsets of fenced code blocks and inline code spans, in order."""
-    ranges: list[tuple[int, int]] = []
-    offset = 0
-    fence: str | None = None
-    fence_start = 0
-    for line in text.split("\n"):
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                ranges.append((fence_start, offset + len(line)))
-                fence = None
-        elif match:
-            fence, fence_start = match.group(1), offset
-        else:
-            for span in _INLINE_CODE.finditer(line):
-                ranges.append((offset + span.start(), offset + span.end()))
-        offset += len(line) + 1
-    if fence is not None:
-        ranges.append((fence_start, len(text)))
-    return ranges
 
 
 # The built-in shortcodes ---------------------------------------------------------------
