@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from thoughtgen.errors import shown
@@ -198,3 +200,22 @@ def typo_of(key: str) -> str | None:
         return _ALIASES[key]
     match = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.8)
     return match[0] if match else None
+
+
+LineFinder = Callable[[str, str], int | None]  # (source, front matter key) → line
+
+
+def front_matter_lines(site_dir: Path) -> LineFinder:
+    """A LineFinder reading the sources below ``site_dir`` (for error messages only)."""
+
+    def line_of(source: str, key: str) -> int | None:
+        from thoughtgen.sources import clean_text, decode_newlines
+
+        try:
+            data = (site_dir / source).read_bytes()
+            fm = split_front_matter(clean_text(decode_newlines(data.decode("utf-8-sig"))))
+        except (OSError, UnicodeDecodeError, FrontMatterError):
+            return None
+        return fm.key_lines.get(key)
+
+    return line_of

@@ -16,12 +16,13 @@ import jinja2
 from thoughtgen import __version__
 from thoughtgen.cards import ShareImage, share_image
 from thoughtgen.errors import ThoughtgenError
+from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
 from thoughtgen.related import remembered_related
-from thoughtgen.series import collect_series, front_matter_lines
+from thoughtgen.series import collect_series
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
 

@@ -9,16 +9,14 @@ ones. "Part 2 of 4" counts places in that order, not the numbers written.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
 
 from thoughtgen.errors import Problem, ThoughtgenError, shown
-from thoughtgen.frontmatter import FrontMatterError, split_front_matter
+from thoughtgen.frontmatter import LineFinder
 from thoughtgen.model import Post
 from thoughtgen.slugs import MAX_NAME_BYTES, name_too_long, slugify
-from thoughtgen.sources import clean_text, decode_newlines
 
 
 @dataclass(frozen=True)
@@ -80,9 +78,6 @@ class SeriesIndex:
 
     def place_of(self, post: Post) -> SeriesPlace | None:
         return self.places.get(post.source)
-
-
-LineFinder = Callable[[str, str], int | None]  # (source, front matter key) → line
 
 
 def _reading_order(post: Post) -> tuple[bool, int, bool, float, str]:
@@ -164,17 +159,3 @@ def _claimed_twice(parts: Sequence[Post], find: LineFinder) -> list[Problem]:
                 )
             )
     return problems
-
-
-def front_matter_lines(site_dir: Path) -> LineFinder:
-    """A LineFinder reading the sources below ``site_dir`` (for error messages only)."""
-
-    def line_of(source: str, key: str) -> int | None:
-        try:
-            data = (site_dir / source).read_bytes()
-            fm = split_front_matter(clean_text(decode_newlines(data.decode("utf-8-sig"))))
-        except (OSError, UnicodeDecodeError, FrontMatterError):
-            return None
-        return fm.key_lines.get(key)
-
-    return line_of

@@ -19,12 +19,13 @@ from thoughtgen.cards.draw import (
     render,
 )
 from thoughtgen.cards.fonts import BOLD, REGULAR, Face, advice, face_digest, font_book
+from thoughtgen.config import CONFIG_FILE
 from thoughtgen.errors import Problem
+from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Fingerprints
 from thoughtgen.model import Post, Site
 from thoughtgen.outputs import OutputFile, Planned
-
-CONFIG_FILE = "thoughtgen.yaml"
+from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
 
 
 def long_date(post: Post) -> str:
@@ -121,16 +122,13 @@ def plan_cards(site: Site, prints: Fingerprints) -> list[Planned]:
     return planned
 
 
-def _title_line(site_dir: Path, source: str) -> int | None:
-    """The line of ``title:`` in a source's front matter (read only when warning)."""
+def _config_line(site_dir: Path, key: str) -> int | None:
+    """The line of a top-level option in the site's configuration (read only when warning)."""
     try:
-        lines = (site_dir / source).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        doc = parse_yaml((site_dir / CONFIG_FILE).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, YamlSyntaxError):
         return None
-    for number, line in enumerate(lines[:200], start=1):
-        if line.startswith("title:"):
-            return number
-    return None
+    return doc.line_of(key)
 
 
 def _message(chars: list[str]) -> str:
@@ -148,16 +146,16 @@ def card_warnings(site: Site, site_dir: Path) -> list[Problem]:
     looked up once per process.
     """
     book = font_book()
+    line_of = front_matter_lines(site_dir)
     problems = []
     for post in card_posts(site):
         missing = book.missing(post.title)
         if missing:
-            line = _title_line(site_dir, post.source)
-            problems.append(Problem(post.source, line, _message(missing)))
+            problems.append(Problem(post.source, line_of(post.source, "title"), _message(missing)))
     if wants_site_card(site):
         missing = book.missing(site.config.title)
         if missing:
             problems.append(
-                Problem(CONFIG_FILE, _title_line(site_dir, CONFIG_FILE), _message(missing))
+                Problem(CONFIG_FILE, _config_line(site_dir, "title"), _message(missing))
             )
     return problems
