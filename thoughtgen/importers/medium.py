@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from thoughtgen.errors import shown
+from thoughtgen.importers.exportfile import read_export_text
 from thoughtgen.importers.html import html_to_markdown
 from thoughtgen.importers.model import ImportedDoc, SourceSite
 from thoughtgen.slugs import slugify, unsafe_slug_reason
@@ -155,32 +156,7 @@ def _author(root: Path, site: SourceSite) -> str:
 
 
 def _read_text(root: Path, path: Path, source: str, site: SourceSite) -> str | None:
-    try:
-        inside = path.resolve().is_relative_to(root.resolve())
-    except OSError:
-        inside = False
-    if not inside:
-        site.note(source, None, "points outside the export: not read")
-        return None
-    if not path.is_file():
-        site.note(source, None, "is not a file: not read")
-        return None
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            site.note(source, None, f"larger than {MAX_FILE_BYTES // 2**20} MB: not read")
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        site.note(source, None, f"cannot be read ({exc.strerror}): not imported")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        site.note(
-            source, line, "is not UTF-8; unreadable characters became '\ufffd': check the text"
-        )
-        return data.decode("utf-8", errors="replace")
+    return read_export_text(root, path, source, site, MAX_FILE_BYTES)
 
 
 def _story(

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from thoughtgen.errors import ThoughtgenError, shown
+from thoughtgen.importers.exportfile import read_export_text
 from thoughtgen.importers.model import ImportedDoc, SourceSite
 from thoughtgen.importers.substack_body import BodyCleaner
 from thoughtgen.slugs import slugify, unsafe_slug_reason
@@ -297,33 +298,9 @@ def _date(row: _Row, site: SourceSite) -> datetime | None:
 
 def _body(root: Path, source: str, row: _Row, site: SourceSite) -> str | None:
     path = root / source
-    try:
-        inside = path.resolve().is_relative_to(root.resolve())
-    except OSError:
-        inside = False
-    if not inside:
-        site.note(source, None, "points outside the export: not read")
-        return None
-    if not path.is_file():
-        return None
-    try:
-        if path.stat().st_size > MAX_BODY_BYTES:
-            site.note(source, None, f"larger than {MAX_BODY_BYTES // 2**20} MB: not read")
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        site.note(source, None, f"cannot be read ({exc.strerror}): its text is not imported")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        site.note(
-            source,
-            line,
-            "is not UTF-8; unreadable characters became '\ufffd': check the text there",
-        )
-        return data.decode("utf-8", errors="replace")
+    return read_export_text(
+        root, path, source, site, MAX_BODY_BYTES, note_missing=False, check="check the text there"
+    )
 
 
 def _publication_address(given: str, hosts: Counter[str], site: SourceSite) -> str:
