@@ -44,6 +44,7 @@ class BuildOptions:
     clean: bool = False  # ignore the cache and the previous output: make everything anew
     use_cache: bool = True
     jobs: int | None = None  # worker processes; default: one per core
+    accept_new_ids: bool = False  # build even when feed ids of published posts change
     progress: Progress | None = field(default=None, compare=False)  # told of long stages
     notice: Callable[[str], None] | None = field(default=None, compare=False)
 

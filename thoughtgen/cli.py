@@ -141,6 +141,12 @@ def main() -> None:
     is_flag=True,
     help="Ignore the build cache and the previous output; make every file anew.",
 )
+@click.option(
+    "--accept-new-ids",
+    is_flag=True,
+    help="Build even though feed ids of published posts change (feed readers and "
+    "RSS-to-email services will send those posts again).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing unless the build fails.")
 @click.option("--verbose", "-v", is_flag=True, help="List every file written.")
 @user_errors
@@ -152,6 +158,7 @@ def build(
     base_url: str | None,
     now: str | None,
     clean: bool,
+    accept_new_ids: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -180,6 +187,7 @@ def build(
         base_url=base_url,
         now=now,
         clean=clean,
+        accept_new_ids=accept_new_ids,
         progress=progress,
         notice=lambda message: click.echo(f"notice: {message}", err=True),
     )
@@ -644,3 +652,28 @@ def serve(
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever(before)
     click.echo("Stopped.", err=True)
+
+
+@main.group()
+def deploy() -> None:
+    """Publish the site: set up a host, and check what went live.
+
+    \b
+    Examples:
+      thoughtgen deploy setup github-pages
+      thoughtgen deploy verify https://you.github.io/blog/
+    """
+
+
+def _add_publishing_commands() -> None:
+    # Each command lives beside the code it drives; their modules import only click.
+    from thoughtgen.deploy.cmd_due import due_command
+    from thoughtgen.deploy.cmd_setup import setup_command
+    from thoughtgen.deploy.cmd_verify import verify_command
+
+    deploy.add_command(setup_command)
+    deploy.add_command(verify_command)
+    main.add_command(due_command)
+
+
+_add_publishing_commands()

@@ -193,6 +193,15 @@ def _generator(
     return fg
 
 
+def entry_id(site: Site, post: Post) -> str:
+    """The id a post has in every feed: its pinned ``guid:``, else its absolute URL.
+
+    Feed readers and RSS-to-email services know a post by this id; when it changes, they
+    deliver the post again as new.
+    """
+    return post.guid or site.config.site_url + post.url
+
+
 def _add_entry(
     fg: FeedGenerator, site: Site, post: Post, description: Callable[[str], str], atom: bool
 ) -> None:
@@ -200,8 +209,8 @@ def _add_entry(
     permalink = config.site_url + post.url
     entry = fg.add_entry(order="append")
     # A pinned guid (an imported post's old feed id) keeps subscribers from seeing it anew.
-    entry.id(post.guid or permalink)
-    entry.guid(post.guid or permalink, permalink=post.guid in ("", permalink))
+    entry.id(entry_id(site, post))
+    entry.guid(entry_id(site, post), permalink=post.guid in ("", permalink))
     entry.title(xml_safe(post.title))
     entry.link(href=permalink, rel="alternate")
     entry.published(post.date)

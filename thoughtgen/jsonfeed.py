@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from thoughtgen.cards import share_image
 from thoughtgen.feeds import (
     entry_content,
+    entry_id,
     feed_author,
     is_site_author,
     item_author,
@@ -83,7 +84,7 @@ def _site_author(site: Site) -> dict[str, str]:
 def _item(site: Site, post: Post) -> dict[str, Any]:
     config = site.config
     permalink = config.site_url + post.url
-    item: dict[str, Any] = {"id": post.guid or permalink, "url": permalink}
+    item: dict[str, Any] = {"id": entry_id(site, post), "url": permalink}
     external = _external_url(permalink, post.canonical_url)
     if external:
         item["external_url"] = external
