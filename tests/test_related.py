@@ -291,3 +291,34 @@ def test_a_damaged_memo_is_worked_out_again(posts: list[Post], damage: str) -> N
     remembered_related(posts, 3, memo)
     memo.values = dict.fromkeys(memo.values, damage)
     assert remembered_related(posts, 3, memo) == related_posts(posts, 3)
+
+
+def test_workers_choose_what_one_process_chooses() -> None:
+    """A big site's choice is shared out among forked workers; the answer is the same."""
+    rng = random.Random(7)
+    posts = []
+    for n in range(1200):
+        tags = rng.sample(TAGS, rng.randint(0, 3))
+        posts.append(
+            Post(
+                source=f"content/posts/p{n}.md",
+                slug=f"p{n}",
+                title=" ".join(rng.choices(WORDS, k=rng.randint(1, 5))),
+                date=START + timedelta(hours=rng.randint(0, 5000)),
+                updated=None,
+                status=Status.PUBLISHED if rng.random() < 0.9 else Status.DRAFT,
+                tags=tuple(TagRef(t.title(), t) for t in tags),
+                summary="",
+                body=Body(""),
+                toc_html="",
+                word_count=10,
+                reading_minutes=1,
+                author="",
+                canonical_url="",
+                image="",
+                series="",
+            )
+        )
+    alone = related_posts(posts, 3, jobs=1)
+    assert related_posts(posts, 3, jobs=2) == alone
+    assert sum(1 for chosen in alone.values() if chosen) > 1000

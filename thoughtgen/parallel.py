@@ -73,7 +73,8 @@ def parallel_map(
     global _TASK
     jobs = min(jobs, max(1, len(items) // MIN_ITEMS_PER_WORKER))
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
-    if jobs <= 1 or not fork_available():
+    if jobs <= 1 or not fork_available() or multiprocessing.current_process().daemon:
+        # (a worker of a pool may not start workers of its own)
         for index, chunk in enumerate(chunks):
             yield index * chunk_size, [task(item) for item in chunk]
         return

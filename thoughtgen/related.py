@@ -30,6 +30,7 @@ from operator import itemgetter
 
 from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.model import Post, Status
+from thoughtgen.parallel import parallel_map, worker_count
 
 # Per post: how many of its features are looked up, and how many postings of each.
 MAX_FEATURES = 12
@@ -75,12 +76,13 @@ def _order(post: Post) -> tuple[float, str]:
     return (-post.date.timestamp() if post.date else math.inf, post.source)
 
 
-def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ...]]:
+def related_posts(posts: Sequence[Post], count: int, jobs: int = 1) -> dict[str, tuple[Post, ...]]:
     """Up to ``count`` related published posts for each of ``posts``, by source.
 
     Only published posts are suggested (never a draft or scheduled post, even when the
     build shows them); a post is never related to itself. Posts listed with no related
-    ones map to ``()``. The result depends only on the set of posts, not their order.
+    ones map to ``()``. The result depends only on the set of posts, not their order (nor
+    on ``jobs``, the worker processes the choosing is spread over).
     """
     if count <= 0 or not posts:
         return {}
@@ -114,8 +116,8 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
             paired.setdefault(pair, []).append(i)
 
     rescored = count * RESCORED
-    related: dict[str, tuple[Post, ...]] = {}
-    for i, post in enumerate(ordered):
+
+    def choose(i: int) -> tuple[int, ...]:
         tags, mine = kept[i]
         strongest = sorted(mine - tags, key=strength.__getitem__)[:MAX_FEATURES]
         # Shared tags outrank shared words, as in the final order. Posts sharing a pair of
@@ -143,7 +145,13 @@ def related_posts(posts: Sequence[Post], count: int) -> dict[str, tuple[Post, ..
                 for j, _shared in shortlist
             ),
         )
-        related[post.source] = tuple(ordered[j] for _tags, _weight, j in best)
+        return tuple(j for _tags, _weight, j in best)
+
+    # Each post's choice reads the indexes only, so the posts are shared out among workers.
+    related: dict[str, tuple[Post, ...]] = {}
+    for start, chosen in parallel_map(choose, range(len(ordered)), jobs, chunk_size=512):
+        for i, picks in enumerate(chosen, start):
+            related[ordered[i].source] = tuple(ordered[j] for j in picks)
     return related
 
 
@@ -174,8 +182,9 @@ def remembered_related(
     Editing a post's body leaves every post's tags, title, summary, date and status as they
     were, so the next build takes the answer from the memo instead of working it out again.
     """
+    jobs = worker_count()
     if memo is None or count <= 0 or not posts:
-        return related_posts(posts, count)
+        return related_posts(posts, count, jobs)
     described = sorted(
         (
             post.source,
@@ -195,7 +204,7 @@ def remembered_related(
     by_source = {post.source: post for post in posts}
     found = _from_json(memo.recall(key), by_source)
     if found is None:
-        found = related_posts(posts, count)
+        found = related_posts(posts, count, jobs)
         memo.remember(
             key,
             json.dumps({source: [p.source for p in chosen] for source, chosen in found.items()}),
