@@ -123,11 +123,16 @@ def setup_warnings(site_dir: Path, config: Config) -> list[Problem]:
         found.append(("base_url", robots))
     if not found:
         return []
-    lines = _config_lines(site_dir)
+    lines = config_lines(site_dir)
     return [Problem(CONFIG_FILE, lines.get(key), message) for key, message in found]
 
 
-def _config_lines(site_dir: Path) -> dict[str, int]:
+def config_line(site_dir: Path, key: str) -> int | None:
+    """The line of ``key`` (dotted for nested keys) in the site's thoughtgen.yaml, if known."""
+    return config_lines(site_dir).get(key)
+
+
+def config_lines(site_dir: Path) -> dict[str, int]:
     """The line of each key in thoughtgen.yaml (it has been read once already and is valid)."""
     from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
 
