@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment serves one build, whose templates were read and digested when it
+        # began; checking each file's time again on every include costs a stat per page.
+        auto_reload=False,
     )
     versions = {
         f.out_path[len(THEME_STATIC_PREFIX) :]: theme.digests[f.source][:10]
@@ -115,7 +119,13 @@ def _isodate(value: datetime) -> str:
 
 
 def _longdate(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
+    # By the date's own fields: equal datetimes in two zones can fall on different days.
+    return _day_month_year(value.year, value.month, value.day)
+
+
+@lru_cache(maxsize=4096)  # a listing shows the same dates again and again
+def _day_month_year(year: int, month: int, day: int) -> str:
+    return f"{day} {datetime(year, month, day):%B %Y}"
 
 
 def _month_name(month: int) -> str:
