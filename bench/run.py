@@ -170,36 +170,38 @@ def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dic
             shutil.rmtree(path, ignore_errors=True)
 
     series = {name: Series(name) for name in ("cold", "no change", "edit one post")}
+    series.update({label: Series(label) for label in FEATURE_SWITCHES})
+    warm = [sys.executable, "-c", "import thoughtgen.build, thoughtgen.mdext, feedgen.feed"]
+    config = site / "thoughtgen.yaml"
+    settings = config.read_text(encoding="utf-8")
+    # Cold builds in rounds: the default build, then each per-post feature turned off, so
+    # the differences (what each feature costs) are not skewed by the machine drifting
+    # between one series and the next.
     for _ in range(runs):
-        reset()
-        warm = [sys.executable, "-c", "import thoughtgen.build, thoughtgen.mdext, feedgen.feed"]
-        if not fresh_kernel_state(site, warm):
-            notes.append("caches were not flushed before cold builds (needs root)")
-        series["cold"].runs.append(timed_build(cmd, work, out, env))
-    timed_build(cmd, work, out, env)  # the first warm build also keeps the previous tree
+        for label, option in {"cold": "", **FEATURE_SWITCHES}.items():
+            config.write_text(settings + (f"\n{option}\n" if option else ""), encoding="utf-8")
+            reset()
+            if not fresh_kernel_state(site, warm):
+                notes.append("caches were not flushed before cold builds (needs root)")
+            series[label].runs.append(timed_build(cmd, work, out, env))
+    config.write_text(settings, encoding="utf-8")
+    reset()
+    timed_build(cmd, work, out, env)  # a cold build, then one that keeps the previous tree
+    timed_build(cmd, work, out, env)
     for _ in range(runs):
         series["no change"].runs.append(timed_build(cmd, work, out, env))
     victim = sorted((site / "content" / "posts").glob("*.md"))[
         len(os.listdir(site / "content" / "posts")) // 2
     ]
     original = victim.read_text(encoding="utf-8")
-    for n in range(runs):
-        victim.write_text(
-            original + f"\nOne more sentence, edit number {n + 1}.\n", encoding="utf-8"
-        )
-        series["edit one post"].runs.append(timed_build(cmd, work, out, env))
-    victim.write_text(original, encoding="utf-8")
-    # What the features drawn or computed per post cost: the same cold build without them.
-    config = site / "thoughtgen.yaml"
-    settings = config.read_text(encoding="utf-8")
-    for label, option in FEATURE_SWITCHES.items():
-        config.write_text(settings + f"\n{option}\n", encoding="utf-8")
-        series[label] = Series(label)
-        for _ in range(runs):
-            reset()
-            fresh_kernel_state(site, warm)
-            series[label].runs.append(timed_build(cmd, work, out, env))
-    config.write_text(settings, encoding="utf-8")
+    try:
+        for n in range(runs):
+            victim.write_text(
+                original + f"\nOne more sentence, edit number {n + 1}.\n", encoding="utf-8"
+            )
+            series["edit one post"].runs.append(timed_build(cmd, work, out, env))
+    finally:
+        victim.write_text(original, encoding="utf-8")
     reset()
     return series
 
