@@ -33,6 +33,8 @@ MAX_FEED_BYTES = 64 * 1024 * 1024  # far above any feed thoughtgen writes
 SHOWN_CHANGES = 20  # per-post lines before "… and N more"
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_FEED_NAMES = ("feed.xml", "atom.xml", "feed.json")  # what feed files are called
+_FEED_ROWS = tuple(f'{name}":['.encode() for name in _FEED_NAMES)  # a feed's manifest row
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,17 @@ def id_changes(old: Iterable[FeedEntry], site: Site) -> list[IdChange]:
     URL or one of its ``aliases:``), else by its title. Entries repeated across feeds are
     looked at once.
     """
-    entries = list({entry.id: entry for entry in reversed(list(old))}.values())[::-1]
+    unique: dict[str, FeedEntry] = {}
+    for entry in old:
+        unique.setdefault(entry.id, entry)
+    entries = list(unique.values())
+    pending = set(unique)
+    for post in site.posts:  # newest first, as feeds hold them: usually over long before the end
+        pending.discard(entry_id(site, post))
+        if not pending:
+            return []
     current = {entry_id(site, post): post for post in site.posts}
     missing = [entry for entry in entries if entry.id not in current]
-    if not missing:
-        return []
     by_path = _posts_by_path(site)
     root = _old_root(entries, by_path)
     claimed = {current[entry.id].source for entry in entries if entry.id in current}
@@ -388,24 +396,63 @@ def previous_entries(output: Path, planned: Sequence[Planned]) -> list[FeedEntry
 
     Only feeds thoughtgen wrote there (listed in its manifest) are read, and only those whose
     key differs from the planned one: a feed with the same key is kept byte for byte, so its
-    ids cannot change. A feed that does not read is skipped.
+    ids cannot change. The feeds of one folder (RSS, Atom, JSON) carry the same entries, so
+    one of them that reads is enough; JSON reads fastest. A feed that does not read is skipped.
     """
-    from thoughtgen.incremental.manifest import read_manifest
-
-    feeds = [item for item in planned if item.kind == "feed"]
+    feeds = [item for item in planned if item.path.endswith(_FEED_NAMES)]
     if not feeds or not output.is_dir():
         return []
-    files = read_manifest(output).files
-    found: list[FeedEntry] = []
+    keys = _feed_keys(output)
+    folders: dict[str, list[str]] = {}
     for item in feeds:
-        entry = files.get(item.path)
-        if entry is None or (item.key is not None and entry.key == item.key):
-            continue
-        try:
-            found += entries_in_feed(_read_bounded(output / item.path))
-        except (OSError, ValueError):
-            continue
+        if item.path in keys and (item.key is None or keys[item.path] != item.key):
+            folders.setdefault(item.path.rpartition("/")[0], []).append(item.path)
+    found: list[FeedEntry] = []
+    for paths in folders.values():
+        paths.sort(key=lambda path: not path.endswith(".json"))
+        for path in paths:
+            try:
+                found += entries_in_feed(_read_bounded(output / path))
+            except (OSError, ValueError):
+                continue
+            break
     return found
+
+
+def _feed_keys(output: Path) -> dict[str, str | None]:
+    """Path → key of each feed the manifest lists.
+
+    The manifest of a large site runs to megabytes; decoding all of it would cost more than
+    the rest of the guard, so the rows of feeds are found by their names and decoded alone.
+    A manifest in another shape is decoded whole.
+    """
+    from thoughtgen.incremental.manifest import MANIFEST, read_manifest
+
+    try:
+        data = (output / MANIFEST).read_bytes()
+    except OSError:
+        return {}
+    if not data.startswith(b'{"generator"'):
+        return {
+            path: entry.key
+            for path, entry in read_manifest(output).files.items()
+            if path.endswith(_FEED_NAMES)
+        }
+    keys: dict[str, str | None] = {}
+    for row in _FEED_ROWS:
+        at = data.find(row)
+        while at >= 0:
+            start = data.rfind(b'"', 0, at) + 1
+            end = data.find(b"]", at)
+            try:
+                path = json.loads(data[start - 1 : at + len(row) - 2])
+                fields = json.loads(data[at + len(row) - 1 : end + 1])
+            except ValueError:
+                fields = None
+            if isinstance(path, str) and isinstance(fields, list) and fields:
+                keys[path] = fields[0] if isinstance(fields[0], str) else None
+            at = data.find(row, at + len(row))
+    return keys
 
 
 def _read_bounded(path: Path) -> bytes:
