@@ -66,6 +66,7 @@ def test_json_report(cal_site: SiteMaker) -> None:
         {
             "title": "Future <one>",
             "path": "content/posts/d.md",
+            "live": False,  # no deploy verify has seen it
             "date": "2026-12-01T09:00:00+01:00",
             "url": "https://example.com/posts/d/",
         }
@@ -74,6 +75,12 @@ def test_json_report(cal_site: SiteMaker) -> None:
     assert data["ideas"][0]["date"] == "2026-09-01T00:00:00+02:00"
     assert data["ideas"][0]["waiting_days"] == 82
     assert set(data) >= {"cadence", "target", "periods", "upcoming_due"}
+    assert data["live_check"] is None
+    assert [(d["title"], d["live"]) for d in data["recent"]] == [
+        ("Third", False),
+        ("Second", False),
+        ("First", False),
+    ]
 
 
 def test_check_exit_codes(cal_site: SiteMaker) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
 from thoughtgen.build import BuildOptions, open_site, read_site
-from thoughtgen.calendar.report import CalendarReport, report_for
+from thoughtgen.calendar.report import CalendarReport, LiveMarks, report_for
 from thoughtgen.calendar.schedule import ScheduleError, format_date, set_date
 from thoughtgen.calendar.slots import next_free_slot
 from thoughtgen.dates import DateError, parse_datetime
@@ -38,7 +38,18 @@ def calendar_report(
     """
     site, problems = read_readable(BuildOptions(site_dir=site_dir))
     now = end_of_day(today, site) if today else site.now
-    return site, report_for(site, now), problems
+    return site, with_live_marks(report_for(site, now), site, site_dir), problems
+
+
+def with_live_marks(report: CalendarReport, site: Site, site_dir: Path) -> CalendarReport:
+    """``report`` marking the posts the last ``deploy verify`` saw live, when there was one."""
+    from thoughtgen.deploy.live import read_live
+
+    state = read_live(site_dir)
+    if state is None:
+        return report
+    marks = LiveMarks(state.url, state.checked_at, state.live_sources(site.all_posts))
+    return replace(report, live=marks)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ SCHEMA_VERSION = 1
 
 def report_to_json(report: CalendarReport, site_url: str) -> dict[str, Any]:
     gap = report.longest_gap
+    live = report.live
+    seen = live.sources if live is not None else frozenset()
     return {
         "version": SCHEMA_VERSION,
         "cadence": report.cadence,
@@ -40,15 +42,20 @@ def report_to_json(report: CalendarReport, site_url: str) -> dict[str, Any]:
             for s in report.periods
         ],
         "upcoming_due": [p.end.isoformat() for p in report.upcoming_due],
-        "scheduled": [_entry(e, site_url) for e in report.scheduled],
-        "drafts": [_entry(e, site_url) for e in report.drafts],
-        "ideas": [_entry(e, site_url) for e in report.ideas],
+        "live_check": None
+        if live is None
+        else {"url": live.url, "checked_at": live.checked_at.isoformat(timespec="seconds")},
+        "recent": [_entry(e, site_url, seen) for e in report.recent],
+        "scheduled": [_entry(e, site_url, seen) for e in report.scheduled],
+        "drafts": [_entry(e, site_url, seen) for e in report.drafts],
+        "ideas": [_entry(e, site_url, seen) for e in report.ideas],
     }
 
 
-def _entry(entry: Entry, site_url: str) -> dict[str, Any]:
+def _entry(entry: Entry, site_url: str, live: frozenset[str]) -> dict[str, Any]:
     post = entry.post
     item: dict[str, Any] = {"title": post.title, "path": post.source}
+    item["live"] = post.source in live  # seen live by the last deploy verify
     if post.date is not None:
         item["date"] = post.date.isoformat(timespec="seconds")
         item["url"] = site_url + post.url

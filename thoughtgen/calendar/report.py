@@ -17,6 +17,7 @@ from thoughtgen.model import Post, Site, Status
 ON_TRACK, DUE_SOON, BEHIND = "on_track", "due_soon", "behind"
 DUE_SOON_DAYS = 2
 UPCOMING_DUE = 8
+RECENT = 5  # published posts the calendar lists with their live marks
 # How far back the history (and so the streaks) reaches: a post dated centuries ago must not
 # make a daily calendar walk through hundreds of thousands of empty days.
 HISTORY = timedelta(days=20 * 366)
@@ -51,6 +52,15 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class LiveMarks:
+    """What the last ``deploy verify`` saw: the posts (by source) live at ``url``."""
+
+    url: str
+    checked_at: datetime
+    sources: frozenset[str]
+
+
+@dataclass(frozen=True)
 class CalendarReport:
     cadence: str
     target: int
@@ -73,6 +83,12 @@ class CalendarReport:
     upcoming_due: tuple[Period, ...]  # the next unmet periods, from the current one on
     published_by_day: dict[date, int]
     scheduled_by_day: dict[date, int]
+    live: LiveMarks | None = None  # None: no verify recorded
+
+    @property
+    def recent(self) -> tuple[Entry, ...]:
+        """The newest published posts, newest first."""
+        return self.published[: -RECENT - 1 : -1]
 
     @property
     def longest_gap_days(self) -> int | None:

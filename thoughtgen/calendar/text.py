@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from thoughtgen.calendar.heatmap import Heatmap, heatmap
-from thoughtgen.calendar.report import BEHIND, DUE_SOON, CalendarReport
+from thoughtgen.calendar.report import BEHIND, DUE_SOON, CalendarReport, LiveMarks
 
 UNIT = {"daily": "day", "weekly": "week", "biweekly": "fortnight", "monthly": "month"}
 STATUS_TEXT = {
@@ -70,6 +70,8 @@ def render_text(report: CalendarReport, colour: bool = False) -> str:
     lines.append("")
     lines.extend(render_heatmap(heatmap(report), colour))
     lines.append("")
+    if report.live is not None:
+        lines.extend(render_recent(report, report.live))
     lines.append("Scheduled:" if report.scheduled else "Scheduled: nothing")
     for entry in report.scheduled:
         assert entry.post.date is not None
@@ -85,6 +87,23 @@ def render_text(report: CalendarReport, colour: bool = False) -> str:
         )
         lines.append(f"  {kind:<5}  {entry.post.title}  ({entry.post.source}{waited})")
     return "\n".join(lines) + "\n"
+
+
+def render_recent(report: CalendarReport, live: LiveMarks) -> list[str]:
+    """The newest published posts, each marked live or not seen by the last verify."""
+    checked = live.checked_at.astimezone(report.now.tzinfo)
+    lines = [f"Recent (live: seen at {live.url} on {short(checked.date())} {checked:%H:%M}):"]
+    if not report.recent:
+        lines.append("  nothing published yet")
+    for entry in report.recent:
+        assert entry.post.date is not None
+        when = entry.post.date.astimezone(report.now.tzinfo)
+        mark = "live" if entry.post.source in live.sources else "not seen"
+        lines.append(
+            f"  {mark:<8}  {short(when.date())} {when:%H:%M}  {entry.post.title}  "
+            f"({entry.post.source})"
+        )
+    return lines
 
 
 def render_heatmap(grid: Heatmap, colour: bool) -> list[str]:
