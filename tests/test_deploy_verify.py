@@ -183,7 +183,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Pa
 
 
 @pytest.fixture
-def live(built: tuple[Server, Path, Path], tmp_path: Path) -> Live:
+def live(built: tuple[Server, Path, Path], tmp_path: Path) -> Iterator[Live]:
     """The good deploy: the build as of NOW, served from a copy; sources of this test's own."""
     server, sources, builds = built
     server.state = ServerState()
@@ -191,7 +191,8 @@ def live(built: tuple[Server, Path, Path], tmp_path: Path) -> Live:
     shutil.copytree(sources, site)
     result = Live(server, site, builds)
     result.serve("now")
-    return result
+    yield result
+    server.state.release.set()  # let requests held by a silent server end
 
 
 def problem_lines(result: Result) -> list[str]:
