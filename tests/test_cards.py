@@ -3,9 +3,13 @@ incremental rebuilds, the font warning, and two cards looked at in a real browse
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from thoughtgen.cards import draw
 from thoughtgen.cards.draw import (
     BAR,
     FOOTER_BLOCK,
@@ -102,6 +107,54 @@ def test_same_texts_give_the_same_bytes() -> None:
     texts = ("Site", "A title – with ümlauts and 日本語", "Ann · 3 March 2026")
     assert render(*texts) == render(*texts)
     assert render(*texts) != render("Site", "Another title", "Ann · 3 March 2026")
+
+
+SAME_TEXTS = ("Site", "A title – with ümlauts, Ελληνικά and 日本語 WAVE", "Ann · 3 March 2026")
+
+
+def test_cards_are_the_same_in_other_processes_and_hash_seeds() -> None:
+    code = (
+        "import hashlib, sys\n"
+        "from thoughtgen.cards.draw import render\n"
+        f"sys.stdout.write(hashlib.sha256(render(*{SAME_TEXTS!r})).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert digests == {hashlib.sha256(render(*SAME_TEXTS)).hexdigest()}
+
+
+def test_what_the_caches_hold_never_changes_a_card_and_their_memory_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [
+        ("Site", f"Word{n} meets Word{n + 1} and AVATAR Type {n * 7}", f"Ann · {n} May 2026")
+        for n in range(1, 30)
+    ]
+    first = [render(*t) for t in texts]
+    words = draw._drawn_words()
+    monkeypatch.setattr(words, "limit", 100_000)  # a few words at the largest size
+    render("Site", "Every word here is new to the cache", "Ann")  # forgets most words
+    assert words.pixels <= 100_000
+    layout.cache_clear()
+    draw._site_bands.cache_clear()
+    again = [render(*t) for t in reversed(texts)]  # drawn anew, and forgotten again
+    assert again[::-1] == first
+    assert words.pixels <= 100_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab Z.-/–—‐‑日本語\u3000"), max_size=60))
+def test_simple_text_is_cut_into_tokens_as_the_grapheme_walk_does(text: str) -> None:
+    draw._plain().learn(text, True)
+    assert draw._tokens(text) == draw._grapheme_tokens(text)
 
 
 def test_long_titles_shrink_and_are_cut_only_at_the_smallest_size() -> None:
@@ -264,7 +317,7 @@ def test_chinese_titles_need_no_warning_when_a_cjk_font_is_installed(site: SiteM
     site.write("content/posts/zh.md", post("如何建立职业人脉"))
     result = site.build()
     assert result.exit_code == 0, result.output
-    assert "share card" not in result.output
+    assert "on the share card" not in result.output  # no font warning
     assert_card(open_card(site.out / "cards/posts/zh.png"))
 
 

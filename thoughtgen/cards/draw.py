@@ -5,28 +5,31 @@ name at the top, the title large in the middle, the author and date at the foot.
 wraps and shrinks to fit its box; only at the smallest size is it cut, with an ellipsis.
 
 Speed matters (a site may have ten thousand posts), so the common case avoids the slow
-paths: Latin, Greek, Cyrillic and CJK text is placed glyph by glyph from a per-process cache
-of glyph images and kerning, while text that needs shaping (Arabic, Devanagari, combining
-marks, emoji) goes through Pillow's full layout (raqm, when Pillow has it). The PNG is
-written here: the rows without text are the same on every card, so they are compressed once
-per process and only the rows with text are compressed per card.
+paths: Latin, Greek, Cyrillic and CJK text is measured and drawn word by word from
+per-process caches (glyph images and kerning, word widths, words drawn in their shades),
+while text that needs shaping (Arabic, Devanagari, combining marks, emoji) goes through
+Pillow's full layout (raqm, when Pillow has it). The PNG is written here: the rows without
+text are the same on every card, so they are compressed once per process, the site's name
+once per site, and only each line's rows of the title and the foot per card.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import unicodedata
 import zlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import regex  # type: ignore[import-untyped, unused-ignore]
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
 from thoughtgen.cards.fonts import BOLD, REGULAR, Face, font_book, needs_font
 
-DRAW_VERSION = "1"  # bump when the drawing changes, so every card is made anew
+DRAW_VERSION = "2"  # bump when the drawing changes, so every card is made anew
 
 WIDTH, HEIGHT = 1200, 630
 
@@ -78,8 +81,8 @@ class Piece:
     x: float
     baseline: int
     direction: str | None  # "rtl", "ltr"; None lets the layout engine decide
-    simple: bool  # drawn glyph by glyph from the cache
-    pens: tuple[int, ...] = ()  # a simple piece's glyph positions
+    simple: bool  # drawn word by word from the cache
+    words: tuple[tuple[int, str], ...] = ()  # a simple piece's inked words and their pens
 
 
 @dataclass(frozen=True)
@@ -108,16 +111,70 @@ def _font(face: Face, size: int) -> ImageFont.FreeTypeFont:
 
 
 _GLYPH_LIMIT = 4096  # glyph images kept per face and size (a CJK site has many)
+_UNIT_LIMIT = 8192  # words measured, kept per face and size
+_UNIT_MAX = 32  # a longer word is measured and drawn in pieces of this many characters
+_WORD_PIXELS = 32 << 20  # pixels (bytes) of drawn words kept, all faces and sizes
+
+# What is measured and drawn as one: a run of spaces, one CJK character, or a word.
+_WIDE_CHARS = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_UNIT = re.compile(f" +|[{_WIDE_CHARS}]|[^ {_WIDE_CHARS}]{{1,{_UNIT_MAX}}}")
+
+_Box = tuple[int, int, int, int]
+_Glyph = tuple[Image.Image | None, int, int, int, int]  # mask, then ink box from the pen
+_Word = tuple[float, _Box, tuple[int, ...]]  # advance, ink box, each glyph's pen from 0
+_Drawn = tuple[Image.Image | None, int, int]  # shades, then the ink box's top left from the pen
+
+
+class _DrawnWords:
+    """Words drawn in shades, for every face and size, forgetting the least recently used
+    beyond a number of pixels (a site of many distinct words keeps its memory bounded)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pixels = 0
+        self.items: OrderedDict[tuple[_Glyphs, str, int], _Drawn] = OrderedDict()
+
+    @staticmethod
+    def _cost(drawn: _Drawn) -> int:
+        shades = drawn[0]
+        return 256 + (shades.width * shades.height if shades is not None else 0)
+
+    def get(self, key: tuple[_Glyphs, str, int]) -> _Drawn | None:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[_Glyphs, str, int], drawn: _Drawn) -> _Drawn:
+        self.items[key] = drawn
+        self.pixels += self._cost(drawn)
+        while self.pixels > self.limit and len(self.items) > 1:
+            _key, old = self.items.popitem(last=False)
+            self.pixels -= self._cost(old)
+        return drawn
+
+
+@cache
+def _drawn_words() -> _DrawnWords:
+    return _DrawnWords(_WORD_PIXELS)
 
 
 class _Glyphs:
-    """Advances, kerning and images of single glyphs of one face at one size."""
+    """Advances, kerning and images of the glyphs and words of one face at one size.
 
-    def __init__(self, font: ImageFont.FreeTypeFont) -> None:
-        self.font = font
+    A word's glyphs are placed from 0 within it, and the word at a rounded pen position, so
+    a word is drawn the same wherever it stands and is pasted once, not glyph by glyph.
+    """
+
+    def __init__(self, face: Face, size: int) -> None:
+        self.face = face
+        self.size = size
+        self.font = _font(face, size)
         self.advances: dict[str, float] = {}
         self.kerning: dict[str, float] = {}
-        self.images: dict[str, tuple[Image.Image | None, int, int, int, int]] = {}
+        self.images: dict[str, _Glyph] = {}
+        self.words: dict[str, _Word] = {}
+        self.drawn = _drawn_words()
 
     def advance(self, char: str) -> float:
         found = self.advances.get(char)
@@ -132,40 +189,73 @@ class _Glyphs:
             self.kerning[pair] = found
         return found
 
-    def width(self, text: str) -> float:
-        total = 0.0
-        previous = ""
-        for char in text:
-            total += self.advance(char)
-            if previous:
-                total += self.kern(previous + char)
-            previous = char
-        return total
-
-    def place(self, text: str, x: float) -> tuple[tuple[int, ...], tuple[int, int, int, int]]:
-        """Each glyph's pen position from ``x``, and the ink box (relative to the baseline)."""
+    def word(self, text: str) -> _Word:
+        """A unit's advance, ink box (relative to its pen on the baseline) and glyph pens."""
+        found = self.words.get(text)
+        if found is not None:
+            return found
+        if len(self.words) >= _UNIT_LIMIT:
+            self.words.clear()
         pens = []
         left = top = 10**6
         right = bottom = -(10**6)
+        x = 0.0
         previous = ""
-        advances, kerning, images = self.advances, self.kerning, self.images
         for char in text:
             if previous:
-                pair = previous + char
-                kern = kerning.get(pair)
-                x += self.kern(pair) if kern is None else kern
+                x += self.kern(previous + char)
             pen = round(x)
             pens.append(pen)
-            found = images.get(char) or self.image(char)
-            if found[3] > found[1]:
-                left, right = min(left, pen + found[1]), max(right, pen + found[3])
-                top, bottom = min(top, found[2]), max(bottom, found[4])
-            advance = advances.get(char)
-            x += self.advance(char) if advance is None else advance
+            found_image = self.images.get(char) or self.image(char)
+            if found_image[3] > found_image[1]:
+                left, right = min(left, pen + found_image[1]), max(right, pen + found_image[3])
+                top, bottom = min(top, found_image[2]), max(bottom, found_image[4])
+            x += self.advance(char)
             previous = char
-        return tuple(pens), (left, top, right, bottom)
+        found = self.words[text] = (x, (left, top, right, bottom), tuple(pens))
+        return found
 
-    def image(self, char: str) -> tuple[Image.Image | None, int, int, int, int]:
+    def width(self, text: str) -> float:
+        total = 0.0
+        last = ""
+        kerning, words = self.kerning, self.words
+        for unit in _UNIT.findall(text):
+            if last:
+                pair = last + unit[0]
+                kern = kerning.get(pair)
+                total += self.kern(pair) if kern is None else kern
+            total += (words.get(unit) or self.word(unit))[0]
+            last = unit[-1]
+        return total
+
+    def place(self, text: str, x: float) -> tuple[tuple[tuple[int, str], ...], _Box]:
+        """Each inked word with its pen position from ``x``, and the ink box (relative to
+        the baseline)."""
+        words = []
+        left = top = 10**6
+        right = bottom = -(10**6)
+        last = ""
+        kerning, known = self.kerning, self.words
+        for unit in _UNIT.findall(text):
+            if last:
+                pair = last + unit[0]
+                kern = kerning.get(pair)
+                x += self.kern(pair) if kern is None else kern
+            advance, (word_left, word_top, word_right, word_bottom), _pens = known.get(
+                unit
+            ) or self.word(unit)
+            if word_right > word_left:
+                pen = round(x)
+                words.append((pen, unit))
+                left = min(left, pen + word_left)
+                right = max(right, pen + word_right)
+                top = min(top, word_top)
+                bottom = max(bottom, word_bottom)
+            x += advance
+            last = unit[-1]
+        return tuple(words), (left, top, right, bottom)
+
+    def image(self, char: str) -> _Glyph:
         """The glyph as an "L" mask, with its ink box relative to the pen on the baseline."""
         found = self.images.get(char)
         if found is None:
@@ -181,10 +271,29 @@ class _Glyphs:
             found = self.images[char] = (mask, left, top, right, bottom)
         return found
 
+    def word_image(self, text: str, ink: int) -> _Drawn:
+        """The word in shades 0 to ``ink``, with the top left of its ink box relative to its
+        pen. Its glyphs are blended at full strength first, then quantised once."""
+        key = (self, text, ink)
+        found = self.drawn.get(key)
+        if found is not None:
+            return found
+        _advance, (left, top, right, bottom), pens = self.word(text)
+        shades = None
+        if right > left and bottom > top:
+            mask = Image.new("L", (right - left, bottom - top), 0)
+            for pen, char in zip(pens, text, strict=True):
+                glyph, glyph_left, glyph_top, _right, _bottom = self.image(char)
+                if glyph is not None:
+                    mask.paste(255, (pen + glyph_left - left, glyph_top - top), glyph)
+            shades = Image.new("L", mask.size, 0)
+            shades.paste(ink, (0, 0), mask)
+        return self.drawn.put(key, (shades, left, top))
+
 
 @cache
 def _glyphs(face: Face, size: int) -> _Glyphs:
-    return _Glyphs(_font(face, size))
+    return _Glyphs(face, size)
 
 
 @cache
@@ -292,8 +401,12 @@ def _run_width(text: str, face: Face, size: int) -> tuple[float, bool, str | Non
     return _font(face, size).getlength(text, direction=direction), False, direction
 
 
+_MEASURE_LIMIT = 16384  # widths kept per block face and size
+
+
 class _Measure:
-    """Widths of lines of one block at one size, remembered for the layout of one text."""
+    """Widths of words and lines in one block face at one size, remembered across texts
+    (the same words recur from title to title)."""
 
     def __init__(self, bold: bool, size: int) -> None:
         self.bold = bold
@@ -303,9 +416,16 @@ class _Measure:
     def __call__(self, text: str) -> float:
         found = self.known.get(text)
         if found is None:
+            if len(self.known) >= _MEASURE_LIMIT:
+                self.known.clear()
             found = sum(_run_width(t, f, self.size)[0] for t, f in _runs(text, self.bold))
             self.known[text] = found
         return found
+
+
+@cache
+def _measure(bold: bool, size: int) -> _Measure:
+    return _Measure(bold, size)
 
 
 # --- line breaking -----------------------------------------------------------------------
@@ -323,8 +443,23 @@ def graphemes(text: str) -> list[str]:
     return _GRAPHEME.findall(text[: MAX_GRAPHEMES * 8])[:MAX_GRAPHEMES]
 
 
+# The tokens of text whose characters are each a grapheme (the simple ones, but joiners).
+_SIMPLE_TOKEN = re.compile(
+    f"[{_WIDE_CHARS}]\\s*|[^\\s{_WIDE_CHARS}]*?[{re.escape(''.join(sorted(_DASHES)))}]\\s*"
+    f"|[^\\s{_WIDE_CHARS}]+\\s*|\\s+"
+)
+_JOINERS = frozenset("\r\u200c\u200d")
+
+
 def _tokens(text: str) -> list[str]:
     """Pieces a line may end after: words with their spaces, dashes, single CJK characters."""
+    head = text[:MAX_GRAPHEMES]
+    if _plain().simple.issuperset(head) and _JOINERS.isdisjoint(head):
+        return _SIMPLE_TOKEN.findall(head)
+    return _grapheme_tokens(text)
+
+
+def _grapheme_tokens(text: str) -> list[str]:
     tokens: list[str] = []
     current = ""
     previous = ""
@@ -396,23 +531,10 @@ def _with_ellipsis(line: str, measure: _Measure, width: float) -> str:
 def _place(text: str, block: Block, size: int, baseline: int) -> Line:
     """One line's pieces, aligned to the start side of its direction."""
     runs = _runs(text, block.bold)
-    sized = [(t, f, *_run_width(t, f, size)) for t, f in runs]
-    total = sum(width for _t, _f, width, _s, _d in sized)
-    rtl = _direction(text) == "rtl"
-    x = block.right - total if rtl else float(block.left)
-    pieces = []
-    boxes = []
-    for run_text, face, width, simple, direction in reversed(sized) if rtl else sized:
-        pens: tuple[int, ...] = ()
-        if simple:
-            pens, (left, top, right, bottom) = _glyphs(face, size).place(run_text, x)
-            if right > left:
-                boxes.append((left, baseline + top, right, baseline + bottom))
-        piece = Piece(run_text, face, size, x, baseline, direction, simple, pens)
-        if not simple:
-            boxes += _piece_boxes(piece)
-        pieces.append(piece)
-        x += width
+    if len(runs) == 1 and _plain().simple.issuperset(text):  # one face, left to right
+        pieces, boxes = _simple_piece(text, runs[0][1], size, float(block.left), baseline)
+    else:
+        pieces, boxes = _pieces(runs, text, block, size, baseline)
     box = _union(boxes, pieces)
     shift = 0
     if box[0] < block.left:  # a glyph reaching left of its pen (a J, an italic)
@@ -425,6 +547,37 @@ def _place(text: str, block: Block, size: int, baseline: int) -> Line:
     return Line(text, box, tuple(pieces))
 
 
+def _simple_piece(
+    text: str, face: Face, size: int, x: float, baseline: int
+) -> tuple[list[Piece], list[_Box]]:
+    words, (left, top, right, bottom) = _glyphs(face, size).place(text, x)
+    piece = Piece(text, face, size, x, baseline, "ltr", True, words)
+    return [piece], [(left, baseline + top, right, baseline + bottom)] if right > left else []
+
+
+def _pieces(
+    runs: list[tuple[str, Face]], text: str, block: Block, size: int, baseline: int
+) -> tuple[list[Piece], list[_Box]]:
+    """The pieces of a line of several runs, or of runs that need shaping, and their boxes."""
+    sized = [(t, f, *_run_width(t, f, size)) for t, f in runs]
+    total = sum(width for _t, _f, width, _s, _d in sized)
+    rtl = _direction(text) == "rtl"
+    x = block.right - total if rtl else float(block.left)
+    pieces = []
+    boxes = []
+    for run_text, face, width, simple, direction in reversed(sized) if rtl else sized:
+        if simple:
+            placed, placed_boxes = _simple_piece(run_text, face, size, x, baseline)
+            pieces += placed
+            boxes += placed_boxes
+        else:
+            piece = Piece(run_text, face, size, x, baseline, direction, False)
+            boxes += _piece_boxes(piece)
+            pieces.append(piece)
+        x += width
+    return pieces, boxes
+
+
 def _moved(piece: Piece, dx: int) -> Piece:
     return Piece(
         piece.text,
@@ -434,7 +587,7 @@ def _moved(piece: Piece, dx: int) -> Piece:
         piece.baseline,
         piece.direction,
         piece.simple,
-        tuple(pen + dx for pen in piece.pens),
+        tuple((pen + dx, word) for pen, word in piece.words),
     )
 
 
@@ -501,7 +654,7 @@ def layout(text: str, block: Block = TITLE_BLOCK) -> TextLayout:
     tokens = _tokens(text)
     last = block.sizes[-1]
     for size in block.sizes:
-        measure = _Measure(block.bold, size)
+        measure = _measure(block.bold, size)
         lines = _break_lines(tokens, measure, block.width) if tokens else []
         placed = _arrange(lines, block, size)
         if placed is not None and all(_inside(line, block) for line in placed):
@@ -547,37 +700,6 @@ def _cut(lines: list[str], block: Block, size: int, measure: _Measure) -> TextLa
 # --- drawing -----------------------------------------------------------------------------
 
 
-def _draw_block(layout_: TextLayout, block: Block, top: int, bottom: int, ink: int) -> Image.Image:
-    """Rows ``top``-``bottom`` of the block's text as shades 0 (none) to ``ink`` (full), as
-    wide as a PNG row (with two pixels in front for the filter byte); nothing spills out of
-    the block. Drawing with the number of shades as the colour quantises as it blends."""
-    canvas = Image.new("L", (_ROW_PIXELS, bottom - top), 0)
-    drawer: ImageDraw.ImageDraw | None = None
-    for line in layout_.lines:
-        for piece in line.pieces:
-            y = piece.baseline - top
-            if piece.simple:
-                glyphs = _glyphs(piece.face, piece.size)
-                for pen, char in zip(piece.pens, piece.text, strict=True):
-                    mask, left, glyph_top, _right, _bottom = glyphs.image(char)
-                    if mask is not None:
-                        canvas.paste(ink, (pen + 2 + left, y + glyph_top), mask)
-            else:
-                drawer = drawer or ImageDraw.Draw(canvas)
-                drawer.text(
-                    (piece.x + 2, y),
-                    piece.text,
-                    fill=ink,
-                    font=_font(piece.face, piece.size),
-                    anchor="ls",
-                    direction=piece.direction,
-                )
-    if any(line.box != _clipped(line, block).box for line in layout_.lines):
-        canvas.paste(0, (0, 0, 2 + block.left, bottom - top))
-        canvas.paste(0, (2 + block.right, 0, _ROW_PIXELS, bottom - top))
-    return canvas
-
-
 def _ramp(colour: tuple[int, int, int], levels: int) -> list[int]:
     palette = []
     for level in range(1, levels + 1):
@@ -594,9 +716,68 @@ def palette() -> list[tuple[int, int, int]]:
 
 
 # Shade n of the muted colour is palette index MUTED_BASE + n; shade 0 is the background.
-_MUTED_TABLE = [MUTED_BASE + n if 0 < n <= MUTED_LEVELS else 0 for n in range(256)]
+# The bar is drawn as its own index, above every shade, and kept.
+_MUTED = [
+    MUTED_BASE + n if 0 < n <= MUTED_LEVELS else ACCENT_INDEX if n == ACCENT_INDEX else 0
+    for n in range(16)
+]
+_MUTED_BYTES = bytes(_MUTED[v >> 4] << 4 | _MUTED[v & 15] for v in range(256))  # two a byte
 _ROW_PIXELS = WIDTH + 2  # two leading pixels of index 0 pack into each row's filter byte
-_BAR_BYTES = bytes([ACCENT_INDEX << 4 | ACCENT_INDEX]) * (BAR // 2)
+
+
+def _draw_rows(layout_: TextLayout, block: Block, top: int, bottom: int) -> bytes:
+    """Rows ``top``-``bottom`` of the card, packed as PNG rows: the block's text, the accent
+    bar, and the filter byte in front (two pixels of index 0). Nothing spills out of the block.
+
+    The text is drawn in an "L" canvas with its number of shades as the colour, so ink shade
+    n is palette index n (muted ones are mapped after). A word is copied in where nothing is
+    drawn yet, and otherwise kept with what is there by the lighter of the two.
+    """
+    ink = MUTED_LEVELS if block.muted else INK_LEVELS
+    height = bottom - top
+    canvas = Image.new("L", (_ROW_PIXELS, height), 0)
+    drawer: ImageDraw.ImageDraw | None = None
+    clear_below = 0  # nothing is drawn yet from this row down
+    for line in layout_.lines:
+        if line.box[3] <= top or line.box[1] >= bottom:
+            continue
+        # Left of this, the line's words may meet what is drawn already.
+        drawn_right = 0 if line.box[1] - top >= clear_below else _ROW_PIXELS
+        shaped = False
+        for piece in line.pieces:
+            y = piece.baseline - top
+            if piece.simple:
+                word_image = _glyphs(piece.face, piece.size).word_image
+                for pen, word in piece.words:
+                    shades, left, word_top = word_image(word, ink)
+                    if shades is None:
+                        continue
+                    x = pen + 2 + left
+                    if x >= drawn_right:
+                        canvas.paste(shades, (x, y + word_top))
+                    else:
+                        box = (x, y + word_top, x + shades.width, y + word_top + shades.height)
+                        canvas.paste(ImageChops.lighter(canvas.crop(box), shades), box)
+                    drawn_right = max(drawn_right, x + shades.width)
+            else:
+                drawer = drawer or ImageDraw.Draw(canvas)
+                drawer.text(
+                    (piece.x + 2, y),
+                    piece.text,
+                    fill=ink,
+                    font=_font(piece.face, piece.size),
+                    anchor="ls",
+                    direction=piece.direction,
+                )
+                drawn_right = _ROW_PIXELS
+                shaped = True  # its ink is Pillow's to place: assume it may be anywhere
+        clear_below = height if shaped else max(clear_below, line.box[3] - top)
+    if any(line.box != _clipped(line, block).box for line in layout_.lines):
+        canvas.paste(0, (0, 0, 2 + block.left, height))
+        canvas.paste(0, (2 + block.right, 0, _ROW_PIXELS, height))
+    canvas.paste(ACCENT_INDEX, (2, 0, 2 + BAR, height))
+    rows = canvas.tobytes("raw", "L;4")
+    return rows.translate(_MUTED_BYTES) if block.muted else rows
 
 
 def _blank_rows(count: int, rule: bool = False) -> Image.Image:
@@ -617,8 +798,8 @@ class _Segment:
     length: int
 
 
-def _segment(raw: bytes) -> _Segment:
-    compressor = zlib.compressobj(1, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+def _segment(raw: bytes | memoryview) -> _Segment:
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15, 7, zlib.Z_RLE)
     data = compressor.compress(raw) + compressor.flush(zlib.Z_FULL_FLUSH)
     adler = zlib.adler32(raw)
     return _Segment(data, adler & 0xFFFF, adler >> 16, len(raw))
@@ -629,8 +810,26 @@ def _blank_segment(count: int, rule: bool = False) -> _Segment:
     return _segment(_blank_rows(count, rule).tobytes("raw", "P;4"))
 
 
+def _blank(segments: list[_Segment], start: int, end: int) -> None:
+    """Rows ``start``-``end`` without text (the same on every card), the rule included."""
+    rule_top, rule_bottom = _RULE_ROWS
+    if start <= rule_top < end:
+        _blank(segments, start, rule_top)
+        segments.append(_blank_segment(rule_bottom - rule_top, True))
+        start = rule_bottom
+    if end > start:
+        segments.append(_blank_segment(end - start))
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@cache
+def _png_head() -> bytes:
+    header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 4, 3, 0, 0, 0)
+    colours = bytes(v for rgb in palette() for v in rgb)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", colours)
 
 
 def _png(segments: Sequence[_Segment]) -> bytes:
@@ -640,60 +839,59 @@ def _png(segments: Sequence[_Segment]) -> bytes:
         a = (a + segment.a - 1) % 65521
     stream = b"\x78\x01" + b"".join(s.data for s in segments) + b"\x03\x00"
     stream += struct.pack(">I", (b << 16) | a)
-    header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 4, 3, 0, 0, 0)
-    colours = bytes(v for rgb in palette() for v in rgb)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"PLTE", colours)
-        + _chunk(b"IDAT", stream)
-        + _chunk(b"IEND", b"")
+    return _png_head() + _chunk(b"IDAT", stream) + _chunk(b"IEND", b"")
+
+
+def _bands(layout_: TextLayout, block: Block) -> list[tuple[int, int]]:
+    """The rows the block's lines cover, lines that overlap merged. Each band is compressed
+    on its own: the rows between lines are left to the blank segments, and a line's rows
+    compress faster and smaller apart from the others."""
+    bands: list[tuple[int, int]] = []
+    for line in sorted(layout_.lines, key=lambda line: line.box[1]):
+        top, bottom = max(block.top, line.box[1]), min(block.bottom, line.box[3])
+        if bottom <= top:
+            continue
+        if bands and top <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom))
+        else:
+            bands.append((top, bottom))
+    return bands
+
+
+_Band = tuple[int, int, _Segment]  # first row, row after the last, compressed rows
+
+
+def _block_bands(text: str, block: Block) -> tuple[_Band, ...]:
+    laid = layout(text, block)
+    bands = _bands(laid, block)
+    if not bands:
+        return ()
+    first = bands[0][0]
+    rows = memoryview(_draw_rows(laid, block, first, bands[-1][1]))
+    step = _ROW_PIXELS // 2
+    return tuple(
+        (top, bottom, _segment(rows[(top - first) * step : (bottom - first) * step]))
+        for top, bottom in bands
     )
 
 
-def _rows_of(block: Block, layout_: TextLayout) -> tuple[int, int]:
-    """The rows the block's ink covers (empty when it has none)."""
-    if not layout_.lines:
-        return (block.top, block.top)
-    top = min(line.box[1] for line in layout_.lines)
-    bottom = max(line.box[3] for line in layout_.lines)
-    return (max(block.top, top), min(block.bottom, max(bottom, top)))
+@lru_cache(maxsize=8)  # the site's name is on every card
+def _site_bands(text: str) -> tuple[_Band, ...]:
+    return _block_bands(text, SITE_BLOCK)
 
 
 def render(site: str, title: str, byline: str) -> bytes:
     """The card's PNG bytes: the same texts give the same bytes."""
-    blocks = [
-        (SITE_BLOCK, layout(site, SITE_BLOCK)),
-        (TITLE_BLOCK, layout(title, TITLE_BLOCK)),
-        (FOOTER_BLOCK, layout(byline, FOOTER_BLOCK)),
-    ]
+    bands = (
+        *_site_bands(site),
+        *_block_bands(title, TITLE_BLOCK),
+        *_block_bands(byline, FOOTER_BLOCK),
+    )
     segments: list[_Segment] = []
     row = 0
-
-    def blank_until(end: int) -> None:
-        nonlocal row
-        if end > row and row < _RULE_ROWS[0] < end:
-            blank_until(_RULE_ROWS[0])
-            segments.append(_blank_segment(_RULE_ROWS[1] - _RULE_ROWS[0], True))
-            row = _RULE_ROWS[1]
-        if end > row:
-            segments.append(_blank_segment(end - row))
-            row = end
-
-    for block, laid in blocks:
-        top, bottom = _rows_of(block, laid)
-        if bottom <= top:
-            continue
-        blank_until(top)
-        levels = MUTED_LEVELS if block.muted else INK_LEVELS
-        shades = _draw_block(laid, block, top, bottom, levels)
-        if block.muted:
-            shades = shades.point(_MUTED_TABLE)
-        raw = bytearray(shades.tobytes("raw", "L;4"))
-        step = _ROW_PIXELS // 2
-        for at in range(0, len(raw), step):  # the accent bar, two pixels a byte
-            raw[at + 1 : at + 1 + BAR // 2] = _BAR_BYTES
-        segments.append(_segment(bytes(raw)))
+    for top, bottom, segment in bands:
+        _blank(segments, row, top)
+        segments.append(segment)
         row = bottom
-    blank_until(HEIGHT)
+    _blank(segments, row, HEIGHT)
     return _png(segments)

@@ -228,9 +228,6 @@ def _rank(candidate: _Candidate, bold: bool) -> tuple[int, int, int, int, str, i
 _FC_FORMAT = "%{file}\t%{index}\t%{family[0]}\t%{weight}\t%{slant}\t%{width}\n"
 
 
-_FC_FORMAT = "%{file}\t%{index}\t%{family[0]}\t%{weight}\t%{slant}\t%{width}\n"
-
-
 def _fc_candidates(char: str) -> list[_Candidate] | None:
     """Faces fontconfig says have ``char``; None when fontconfig is not there to ask."""
     fc_list = shutil.which("fc-list")
