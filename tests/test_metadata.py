@@ -528,13 +528,20 @@ def test_init_writes_an_author_placeholder_that_build_warns_about(tmp_path: Path
     line = lines.index('  name: "Your Name"') + 1
     result = runner.invoke(main, ["build", "--source", str(folder)])  # the post is dated now
     assert result.exit_code == 0, result.output
+    base_line = lines.index('base_url: "https://example.com/"') + 1
+    base_url = (
+        f"thoughtgen.yaml:{base_line}: base_url is "
+        "still the placeholder https://example.com/ from 'thoughtgen init'; set it to your "
+        "site's address (feeds, share cards and canonical links use it)"
+    )
     assert result.stderr.splitlines() == [
         f'thoughtgen.yaml:{line}: author.name is still the placeholder "Your Name" from '
-        "'thoughtgen init'; set it to your name, which posts, feeds and share cards show"
+        "'thoughtgen init'; set it to your name, which posts, feeds and share cards show",
+        base_url,
     ]
     config.write_text(config.read_text().replace('"Your Name"', '"Ann Lee"'))
     again = runner.invoke(main, ["build", "--source", str(folder)])
-    assert again.exit_code == 0 and again.stderr == ""
+    assert again.exit_code == 0 and again.stderr.splitlines() == [base_url]
     ld = read_head(folder / "public/posts/hello-world/index.html").posting
     assert ld["author"]["name"] == "Ann Lee"
 

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import html5lib
-from conftest import SiteMaker, html_files, post
+from conftest import BASE_CONFIG, SiteMaker, html_files, post
 
 
 def parse_html(text: str):
@@ -120,6 +120,7 @@ def test_front_matter_text_is_escaped_everywhere(site: SiteMaker) -> None:
 
 
 def test_drafts_ideas_and_scheduled_posts(site: SiteMaker) -> None:
+    site.config(base=BASE_CONFIG.replace("https://example.com/", "https://blog.example.org/"))
     site.write("content/posts/live.md", post("Live", date="2024-01-01"))
     site.write("content/posts/draft.md", post("Draft", date=None, draft="true"))
     site.write("content/posts/idea.md", post("Idea", date=None, status="idea"))

@@ -55,10 +55,12 @@ draft for the next free slot.
 # The author's name goes on every post, feed and share card; init asks for nothing, so it
 # writes this and the build warns until the writer replaces it.
 AUTHOR_PLACEHOLDER = "Your Name"
+# The address init writes; feeds, share cards and canonical links are wrong until it changes.
+BASE_URL_PLACEHOLDER = "https://example.com/"
 
 PLACEHOLDERS: dict[str, Any] = {
     "title": "My thoughtgen site",
-    "base_url": "https://example.com/",
+    "base_url": BASE_URL_PLACEHOLDER,
     "description": "What this site is about, in one sentence.",
     "author.name": AUTHOR_PLACEHOLDER,
 }
@@ -106,8 +108,12 @@ def init_files(now: datetime) -> dict[str, str]:
 
 
 def setup_warnings(site_dir: Path, config: Config) -> list[Problem]:
-    """What a build warns about until the site is set up: an author name still the
-    placeholder from init, and a robots.txt that crawlers will never read."""
+    """What a build warns about until the site is set up: an author name or a base_url still
+    the placeholder from init, and a robots.txt that crawlers will never read.
+
+    A base_url given on the command line (``--base-url``) replaces the file's, so the
+    placeholder left in the file is not what this build publishes.
+    """
     from thoughtgen.sitemap import robots_problem
 
     found: list[tuple[str, str]] = []
@@ -117,6 +123,15 @@ def setup_warnings(site_dir: Path, config: Config) -> list[Problem]:
                 "author.name",
                 f"author.name is still the placeholder {json.dumps(AUTHOR_PLACEHOLDER)} from "
                 "'thoughtgen init'; set it to your name, which posts, feeds and share cards show",
+            )
+        )
+    if config.site_url == BASE_URL_PLACEHOLDER:
+        found.append(
+            (
+                "base_url",
+                f"base_url is still the placeholder {BASE_URL_PLACEHOLDER} from 'thoughtgen "
+                "init'; set it to your site's address (feeds, share cards and canonical links "
+                "use it)",
             )
         )
     if robots := robots_problem(config):
