@@ -105,7 +105,7 @@ def test_two_builds_at_once_end_with_one_whole_build(tmp_path: Path) -> None:
         urls = ("https://one.example/", "https://two.example/")
         processes = [
             subprocess.Popen(
-                build_command(site, "--base-url", url),
+                build_command(site, "--base-url", url, "--accept-new-ids"),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,

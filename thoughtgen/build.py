@@ -16,6 +16,7 @@ from thoughtgen.cards.plan import card_warnings
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
+from thoughtgen.feedguard import guard_feed_ids
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.records import encode_item
 from thoughtgen.markup import markdown_settings
@@ -243,6 +244,10 @@ def build(options: BuildOptions) -> BuildResult:
             paths = kept
         else:
             planned: list[Planned] = plan_site(site, options.site_dir, planning)
+            if not options.accept_new_ids:  # stop before feeds give published posts new ids
+                log.warnings.extend(
+                    guard_feed_ids(site, planned, output_dir, options.site_dir, str(shown))
+                )
             report = write_site(
                 planned,
                 output_dir,

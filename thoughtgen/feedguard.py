@@ -199,9 +199,7 @@ def id_changes(old: Iterable[FeedEntry], site: Site) -> list[IdChange]:
             changes.append(IdChange(entry, None, None, _vanished_fix(entry)))
             continue
         post, rel = found[entry.id]
-        changes.append(
-            IdChange(entry, post, entry_id(site, post), _fix(entry, post, rel, site, root))
-        )
+        changes.append(IdChange(entry, post, entry_id(site, post), _fix(entry, post, rel, site)))
     return changes
 
 
@@ -231,9 +229,8 @@ def _link_of(entry: FeedEntry) -> str:
 
 
 def _splits(link: str) -> Iterable[tuple[str, str]]:
-    """(root, rest) for each '/' of the link's path: every way it is a root and a site path.
-
-    The longest rest comes first."""
+    """(root, rest) for each '/' of the link's path, the longest rest first: every way the
+    link can be a site root followed by a path on that site."""
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return
@@ -284,7 +281,7 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON strings are valid YAML
 
 
-def _fix(entry: FeedEntry, post: Post, rel: str, site: Site, root: str | None) -> str:
+def _fix(entry: FeedEntry, post: Post, rel: str, site: Site) -> str:
     fix = f"add 'guid: {_quoted(entry.id)}' to its front matter"
     kept = {post.url, *_alias_paths(post, site)}
     if rel and rel not in kept and unquote(rel) not in kept:
@@ -347,7 +344,8 @@ def change_problems(changes: Sequence[IdChange], site_dir: Path) -> list[Problem
             Problem(
                 str(PurePosixPath(folder)) if folder else ".",
                 None,
-                f"… and {_posts(len(rest))} more whose feed id would change (the same fix)",
+                f"… and {len(rest)} more {'post' if len(rest) == 1 else 'posts'} whose feed "
+                "id would change (the same fix)",
             )
         )
     return problems

@@ -117,6 +117,7 @@ class DevServer:
             include_drafts=self.include_drafts,
             include_future=self.include_future,
             base_url=self.url,
+            accept_new_ids=True,  # a preview on this machine: no subscriber reads its feeds
             jobs=1,  # no forking beside the server's threads; rebuilds here are incremental
         )
         try:
