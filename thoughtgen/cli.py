@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from thoughtgen import __version__
+from thoughtgen.cliopts import format_option, now_option, site_option
 from thoughtgen.errors import Problem, ThoughtgenError
 from thoughtgen.importers.platforms import DISPLAY_NAMES, PLATFORMS
 
@@ -60,38 +61,6 @@ def report_unreadable(problems: Sequence[Problem]) -> None:
         err=True,
     )
     raise SystemExit(1)
-
-
-def site_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--source",
-        "-s",
-        "source",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="The site folder (holding thoughtgen.yaml and content/).",
-    )(func)
-
-
-def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help="text for people, json for programs (keys documented in README.md).",
-    )(func)
-
-
-def now_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--now",
-        metavar="DATETIME",
-        help="Build as if it were this moment, e.g. 2027-01-15 or 2027-01-15 09:00 "
-        "(in the site timezone): preview when scheduled posts go live.",
-    )(func)
 
 
 UNSUPPORTED_PLATFORM = "thoughtgen runs on Linux and macOS; on Windows use WSL"

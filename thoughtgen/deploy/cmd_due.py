@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from thoughtgen.cliopts import deploy_site_option, format_option, now_option_saying
+
 EXIT_DUE, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
 
 
@@ -27,30 +29,9 @@ EXIT_DUE, EXIT_NOTHING, EXIT_ERROR = 0, 1, 2
     "for a file holding one (relative to the current folder; missing or empty = never "
     "deployed, so every published post is due).",
 )
-@click.option(
-    "--source",
-    "--site",
-    "-s",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The site folder (holding thoughtgen.yaml and content/).",
-)
-@click.option(
-    "--now",
-    metavar="DATETIME",
-    help="Answer as if it were this moment, e.g. 2027-01-15 or 2027-01-15 09:00 "
-    "(in the site timezone).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs (keys documented in README.md).",
-)
+@deploy_site_option
+@now_option_saying("Answer")
+@format_option
 def due_command(since_text: str, source: Path, now: str | None, fmt: str) -> None:
     """List the posts that became public after WHEN and up to now.
 

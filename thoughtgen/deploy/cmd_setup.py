@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from thoughtgen.cliopts import deploy_site_option, now_option_saying
+
 HOST_NAMES = ("github-pages", "netlify", "cloudflare-pages", "rsync")  # = hosts.HOSTS
 
 STATUS_WORDS = {
@@ -19,16 +21,7 @@ STATUS_WORDS = {
 
 @click.command("setup")
 @click.argument("host", type=click.Choice(HOST_NAMES), metavar="HOST")
-@click.option(
-    "--site",
-    "--source",
-    "-s",
-    "site_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The site folder (holding thoughtgen.yaml and content/).",
-)
+@deploy_site_option
 @click.option("--force", is_flag=True, help="Replace files whose content differs from ours.")
 @click.option(
     "--print-schedule",
@@ -36,12 +29,7 @@ STATUS_WORDS = {
     help="Only print the next publishing slots with their UTC times and the cron lines; "
     "write nothing.",
 )
-@click.option(
-    "--now",
-    metavar="DATETIME",
-    help="Work the schedule out as if it were this moment, e.g. 2027-02-20 or "
-    "2027-02-20 09:00 (in the site timezone).",
-)
+@now_option_saying("Work the schedule out")
 @click.option(
     "--requirement",
     metavar="SPEC",
@@ -50,7 +38,7 @@ STATUS_WORDS = {
 )
 def setup_command(
     host: str,
-    site_dir: Path,
+    source: Path,
     force: bool,
     print_schedule: bool,
     now: str | None,
@@ -72,9 +60,9 @@ def setup_command(
     from thoughtgen.cli import user_errors
 
     if print_schedule:
-        user_errors(_print_schedule)(site_dir, now)
+        user_errors(_print_schedule)(source, now)
         return
-    user_errors(_setup)(host, site_dir, force, now, requirement)
+    user_errors(_setup)(host, source, force, now, requirement)
 
 
 def _print_schedule(site_dir: Path, now: str | None) -> None:

@@ -6,19 +6,12 @@ from pathlib import Path
 
 import click
 
+from thoughtgen.cliopts import deploy_site_option, now_option_saying
+
 
 @click.command("verify")
 @click.argument("url")
-@click.option(
-    "--source",
-    "--site",
-    "-s",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The site folder (holding thoughtgen.yaml and content/).",
-)
+@deploy_site_option
 @click.option(
     "--before",
     is_flag=True,
@@ -33,11 +26,7 @@ import click
     metavar="SECONDS",
     help="Give up after this long; until then, what fails is tried again (a CDN can lag).",
 )
-@click.option(
-    "--now",
-    metavar="DATETIME",
-    help="Check as if it were this moment, e.g. 2027-01-15 09:00 (in the site timezone).",
-)
+@now_option_saying("Check")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
