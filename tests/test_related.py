@@ -147,27 +147,34 @@ def sites(draw: st.DrawFn) -> list[Post]:
         title = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=4)))
         days = draw(st.integers(0, 6))  # few dates: plenty of ties to break
         status = draw(st.sampled_from(list(Status)))
-        posts.append(
-            Post(
-                source=f"content/posts/p{n}.md",
-                slug=f"p{n}",
-                title=title,
-                date=START + timedelta(days=days) if status is not Status.IDEA else None,
-                updated=None,
-                status=status,
-                tags=tuple(TagRef(t.title(), t) for t in tags),
-                summary=draw(st.sampled_from(["", "A note on offers.", "Team notes"])),
-                body=Body(""),
-                toc_html="",
-                word_count=10,
-                reading_minutes=1,
-                author="",
-                canonical_url="",
-                image="",
-                series="",
-            )
-        )
+        date = START + timedelta(days=days) if status is not Status.IDEA else None
+        summary = draw(st.sampled_from(["", "A note on offers.", "Team notes"]))
+        posts.append(listed(n, title, date, status, tags, summary))
     return posts
+
+
+def listed(
+    n: int, title: str, date: datetime | None, status: Status, tags: list[str], summary: str = ""
+) -> Post:
+    """Post number ``n``, with what the related choice reads and nothing else."""
+    return Post(
+        source=f"content/posts/p{n}.md",
+        slug=f"p{n}",
+        title=title,
+        date=date,
+        updated=None,
+        status=status,
+        tags=tuple(TagRef(t.title(), t) for t in tags),
+        summary=summary,
+        body=Body(""),
+        toc_html="",
+        word_count=10,
+        reading_minutes=1,
+        author="",
+        canonical_url="",
+        image="",
+        series="",
+    )
 
 
 def brute_force(posts: list[Post], count: int) -> dict[str, tuple[Post, ...]]:
@@ -296,29 +303,16 @@ def test_a_damaged_memo_is_worked_out_again(posts: list[Post], damage: str) -> N
 def test_workers_choose_what_one_process_chooses() -> None:
     """A big site's choice is shared out among forked workers; the answer is the same."""
     rng = random.Random(7)
-    posts = []
-    for n in range(1200):
-        tags = rng.sample(TAGS, rng.randint(0, 3))
-        posts.append(
-            Post(
-                source=f"content/posts/p{n}.md",
-                slug=f"p{n}",
-                title=" ".join(rng.choices(WORDS, k=rng.randint(1, 5))),
-                date=START + timedelta(hours=rng.randint(0, 5000)),
-                updated=None,
-                status=Status.PUBLISHED if rng.random() < 0.9 else Status.DRAFT,
-                tags=tuple(TagRef(t.title(), t) for t in tags),
-                summary="",
-                body=Body(""),
-                toc_html="",
-                word_count=10,
-                reading_minutes=1,
-                author="",
-                canonical_url="",
-                image="",
-                series="",
-            )
+    posts = [
+        listed(
+            n,
+            " ".join(rng.choices(WORDS, k=rng.randint(1, 5))),
+            START + timedelta(hours=rng.randint(0, 5000)),
+            Status.PUBLISHED if rng.random() < 0.9 else Status.DRAFT,
+            rng.sample(TAGS, rng.randint(0, 3)),
         )
+        for n in range(1200)
+    ]
     alone = related_posts(posts, 3, jobs=1)
     assert related_posts(posts, 3, jobs=2) == alone
     assert sum(1 for chosen in alone.values() if chosen) > 1000

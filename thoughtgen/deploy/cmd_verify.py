@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from thoughtgen.cliopts import deploy_site_option, now_option_saying
+
+if TYPE_CHECKING:
+    from thoughtgen.deploy.verify import VerifyOptions
 
 
 @click.command("verify")
@@ -62,23 +66,16 @@ def verify_command(
       thoughtgen deploy verify --before https://example.org/ && ./deploy.sh
     """
     from thoughtgen.cli import user_errors
+    from thoughtgen.deploy.verify import VerifyOptions
 
-    user_errors(_verify)(url, source, before, timeout, now, jobs, base_url)
+    user_errors(_verify)(VerifyOptions(url, source, before, timeout, now, jobs, base_url))
 
 
-def _verify(
-    url: str,
-    source: Path,
-    before: bool,
-    timeout: float,
-    now: str | None,
-    jobs: int,
-    base_url: str | None,
-) -> None:
+def _verify(options: VerifyOptions) -> None:
     from thoughtgen.deploy.live import write_live
-    from thoughtgen.deploy.verify import VerifyOptions, verify
+    from thoughtgen.deploy.verify import verify
 
-    options = VerifyOptions(url, source, before, timeout, now, jobs, base_url)
+    before, source = options.before, options.site_dir
     report = verify(options)
     for problem in report.problems:
         click.echo(str(problem))
