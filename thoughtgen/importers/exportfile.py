@@ -1,10 +1,13 @@
-"""Reading one text file of an unpacked export, with a note for anything amiss."""
+"""What importers of unpacked exports share: reading one text file, with a note for anything
+amiss, and pointing links to the writer's own posts at the imported sources."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
-from thoughtgen.importers.model import SourceSite
+from thoughtgen.importers.model import ImportedDoc, SourceSite
 
 
 def read_export_text(
@@ -49,3 +52,29 @@ def read_export_text(
         line = data[: exc.start].count(b"\n") + 1
         site.note(source, line, f"is not UTF-8; unreadable characters became '\ufffd': {check}")
         return data.decode("utf-8", errors="replace")
+
+
+# A Markdown link's target or an autolink, to an http(s) address.
+_MARKDOWN_LINK = re.compile(r"(?<=\])\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
+_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]*_`]")
+
+
+def link_own_posts(docs: list[ImportedDoc], target_of: Callable[[str], ImportedDoc | None]) -> None:
+    """Point links to the writer's own posts on the old platform at the imported sources.
+
+    ``target_of`` maps an address to the imported post it was, or None. A link becomes
+    ``(<slug>.md)``, which the build turns into the post's new address; an autolink, which
+    showed the address, becomes a link showing the post's title.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        target = target_of(match.group(1) or match.group(2))
+        if target is None:
+            return match.group(0)
+        if match.group(2):
+            title = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", target.title)
+            return f"[{title}]({target.slug}.md)"
+        return f"({target.slug}.md)"
+
+    for doc in docs:
+        doc.body = _MARKDOWN_LINK.sub(replace, doc.body)

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from thoughtgen.errors import shown
-from thoughtgen.importers.exportfile import read_export_text
+from thoughtgen.importers.exportfile import link_own_posts, read_export_text
 from thoughtgen.importers.html import html_to_markdown
 from thoughtgen.importers.model import ImportedDoc, SourceSite
 from thoughtgen.slugs import slugify, unsafe_slug_reason
@@ -51,8 +51,6 @@ _ID = re.compile(r"(?:^|[/-])([0-9a-f]{8,16})$")
 _ORIGINALLY = re.compile(r"^\s*originally published at\b", re.IGNORECASE)
 _HEADING_LEVEL = {"h1": "h2", "h2": "h2", "h3": "h2", "h4": "h3", "h5": "h4", "h6": "h4"}
 # A Markdown link's destination, or an autolink, to an address on the web.
-_MARKDOWN_LINK = re.compile(r"(?<=\])\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
-_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]*_`]")
 _YOUTUBE_THUMBNAIL = re.compile(r"i\.ytimg\.com(?:/|%2F)vi(?:/|%2F)([\w-]{6,})", re.IGNORECASE)
 
 
@@ -120,19 +118,11 @@ def _link_own_stories(docs: list[ImportedDoc]) -> None:
         doc.guid.rsplit("/", 1)[-1]: doc for doc in docs if doc.guid and slugs[doc.slug] == 1
     }
 
-    def replace(match: re.Match[str]) -> str:
-        url = match.group(1) or match.group(2)
+    def target_of(url: str) -> ImportedDoc | None:
         story = _ID.search(urlsplit(url).path.rstrip("/"))
-        target = targets.get(story.group(1)) if story else None
-        if target is None:
-            return match.group(0)
-        if match.group(2):  # an autolink shows the address: show the title instead
-            title = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", target.title)
-            return f"[{title}]({target.slug}.md)"
-        return f"({target.slug}.md)"
+        return targets.get(story.group(1)) if story else None
 
-    for doc in docs:
-        doc.body = _MARKDOWN_LINK.sub(replace, doc.body)
+    link_own_posts(docs, target_of)
 
 
 def _author(root: Path, site: SourceSite) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from thoughtgen.errors import ThoughtgenError, shown
-from thoughtgen.importers.exportfile import read_export_text
+from thoughtgen.importers.exportfile import link_own_posts, read_export_text
 from thoughtgen.importers.model import ImportedDoc, SourceSite
 from thoughtgen.importers.substack_body import BodyCleaner
 from thoughtgen.slugs import slugify, unsafe_slug_reason
@@ -89,8 +88,6 @@ def read(root: Path, base_url: str = "") -> SourceSite:
 
 
 # A Markdown link's destination, or an autolink, to an address on the web.
-_MARKDOWN_LINK = re.compile(r"(?<=\])\((https?://[^)\s]+)\)|<(https?://[^>\s]+)>")
-_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]*_`]")
 
 
 def _link_own_posts(docs: list[ImportedDoc], address: str) -> None:
@@ -107,20 +104,12 @@ def _link_own_posts(docs: list[ImportedDoc], address: str) -> None:
         if doc.old_urls and not doc.draft and slugs[doc.slug] == 1
     }
 
-    def replace(match: re.Match[str]) -> str:
-        url = match.group(1) or match.group(2)
+    def target_of(url: str) -> ImportedDoc | None:
         parts = urlsplit(url)
         own = f"{parts.scheme}://{parts.netloc}" == address
-        target = targets.get(parts.path.rstrip("/")) if own else None
-        if target is None:
-            return match.group(0)
-        if match.group(2):  # an autolink shows the address: show the title instead
-            title = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", target.title)
-            return f"[{title}]({target.slug}.md)"
-        return f"({target.slug}.md)"
+        return targets.get(parts.path.rstrip("/")) if own else None
 
-    for doc in docs:
-        doc.body = _MARKDOWN_LINK.sub(replace, doc.body)
+    link_own_posts(docs, target_of)
 
 
 # -- posts.csv ----------------------------------------------------------------------------
