@@ -18,6 +18,7 @@ from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
 from thoughtgen.feedguard import guard_feed_ids
 from thoughtgen.incremental.cache import BuildCache, Fresh
+from thoughtgen.incremental.manifest import read_manifest
 from thoughtgen.incremental.records import encode_item
 from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
@@ -238,15 +239,25 @@ def build(options: BuildOptions) -> BuildResult:
         log.warnings.extend(card_warnings(site, options.site_dir))
         log.warnings.extend(setup_warnings(options.site_dir, config))
         inputs = planning.inputs_digest()
-        kept = None if options.clean else unchanged_output(output_dir, options.site_dir, inputs)
+        # The previous output's manifest, read once: for the nothing-changed check, the
+        # feed-id guard and the write.
+        previous = read_manifest(output_dir) if output_dir.is_dir() else None
+        kept = (
+            None
+            if options.clean
+            else unchanged_output(output_dir, options.site_dir, inputs, previous)
+        )
         if kept is not None:  # made from these very inputs: nothing to do
             report = WriteReport(0, len(kept), 0, ())
             paths = kept
         else:
             planned: list[Planned] = plan_site(site, options.site_dir, planning)
-            if not options.accept_new_ids:  # stop before feeds give published posts new ids
+            if previous is not None and not options.accept_new_ids:
+                # Stop before the feeds give posts already sent out new ids.
                 log.warnings.extend(
-                    guard_feed_ids(site, planned, output_dir, options.site_dir, str(shown))
+                    guard_feed_ids(
+                        site, planned, output_dir, previous, options.site_dir, str(shown)
+                    )
                 )
             report = write_site(
                 planned,
@@ -256,6 +267,7 @@ def build(options: BuildOptions) -> BuildResult:
                 jobs=worker_count(options.jobs),
                 progress=options.progress,
                 inputs=inputs,
+                manifest=previous,
             )
             paths = tuple(p.path for p in planned)
     return BuildResult(

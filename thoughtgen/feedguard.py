@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from thoughtgen.errors import Problem, ThoughtgenError
 from thoughtgen.feeds import entry_id, xml_safe
+from thoughtgen.incremental.manifest import Manifest
 from thoughtgen.model import Post, Site
 from thoughtgen.outputs import Planned
 
@@ -34,7 +35,6 @@ SHOWN_CHANGES = 20  # per-post lines before "… and N more"
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _FEED_NAMES = ("feed.xml", "atom.xml", "feed.json")  # what feed files are called
-_FEED_ROWS = tuple(f'{name}":['.encode() for name in _FEED_NAMES)  # a feed's manifest row
 
 
 @dataclass(frozen=True)
@@ -389,21 +389,24 @@ def vanished_problems(changes: Sequence[IdChange], where: str) -> list[Problem]:
 # The guard in a build
 
 
-def previous_entries(output: Path, planned: Sequence[Planned]) -> list[FeedEntry]:
+def previous_entries(
+    output: Path, planned: Sequence[Planned], manifest: Manifest
+) -> list[FeedEntry]:
     """Entries of the feeds in ``output`` that this build writes anew.
 
-    Only feeds thoughtgen wrote there (listed in its manifest) are read, and only those whose
-    key differs from the planned one: a feed with the same key is kept byte for byte, so its
-    ids cannot change. The feeds of one folder (RSS, Atom, JSON) carry the same entries, so
-    one of them that reads is enough; JSON reads fastest. A feed that does not read is skipped.
+    Only feeds thoughtgen wrote there (listed in its ``manifest``) are read, and only those
+    whose key differs from the planned one: a feed with the same key is kept byte for byte,
+    so its ids cannot change. The feeds of one folder (RSS, Atom, JSON) carry the same
+    entries, so one of them that reads is enough; JSON reads fastest. A feed that does not
+    read is skipped.
     """
     feeds = [item for item in planned if item.path.endswith(_FEED_NAMES)]
     if not feeds or not output.is_dir():
         return []
-    keys = _feed_keys(output)
+    old = manifest.files
     folders: dict[str, list[str]] = {}
     for item in feeds:
-        if item.path in keys and (item.key is None or keys[item.path] != item.key):
+        if item.path in old and (item.key is None or old[item.path].key != item.key):
             folders.setdefault(item.path.rpartition("/")[0], []).append(item.path)
     found: list[FeedEntry] = []
     for paths in folders.values():
@@ -417,42 +420,6 @@ def previous_entries(output: Path, planned: Sequence[Planned]) -> list[FeedEntry
     return found
 
 
-def _feed_keys(output: Path) -> dict[str, str | None]:
-    """Path → key of each feed the manifest lists.
-
-    The manifest of a large site runs to megabytes; decoding all of it would cost more than
-    the rest of the guard, so the rows of feeds are found by their names and decoded alone.
-    A manifest in another shape is decoded whole.
-    """
-    from thoughtgen.incremental.manifest import MANIFEST, read_manifest
-
-    try:
-        data = (output / MANIFEST).read_bytes()
-    except OSError:
-        return {}
-    if not data.startswith(b'{"generator"'):
-        return {
-            path: entry.key
-            for path, entry in read_manifest(output).files.items()
-            if path.endswith(_FEED_NAMES)
-        }
-    keys: dict[str, str | None] = {}
-    for row in _FEED_ROWS:
-        at = data.find(row)
-        while at >= 0:
-            start = data.rfind(b'"', 0, at) + 1
-            end = data.find(b"]", at)
-            try:
-                path = json.loads(data[start - 1 : at + len(row) - 2])
-                fields = json.loads(data[at + len(row) - 1 : end + 1])
-            except ValueError:
-                fields = None
-            if isinstance(path, str) and isinstance(fields, list) and fields:
-                keys[path] = fields[0] if isinstance(fields[0], str) else None
-            at = data.find(row, at + len(row))
-    return keys
-
-
 def _read_bounded(path: Path) -> bytes:
     with path.open("rb") as handle:
         data = handle.read(MAX_FEED_BYTES + 1)
@@ -460,12 +427,17 @@ def _read_bounded(path: Path) -> bytes:
 
 
 def guard_feed_ids(
-    site: Site, planned: Sequence[Planned], output: Path, site_dir: Path, shown: str
+    site: Site,
+    planned: Sequence[Planned],
+    output: Path,
+    manifest: Manifest,
+    site_dir: Path,
+    shown: str,
 ) -> list[Problem]:
-    """Raise ThoughtgenError when the planned feeds change ids of posts in ``output``'s feeds;
-    return warnings for posts that left them. ``shown`` is the output folder as the user
-    named it."""
-    old = previous_entries(output, planned)
+    """Raise ThoughtgenError when the planned feeds change ids of posts in ``output``'s feeds
+    (``manifest`` is its manifest); return warnings for posts that left them. ``shown`` is
+    the output folder as the user named it."""
+    old = previous_entries(output, planned, manifest)
     if not old:
         return []
     changes = id_changes(old, site)

@@ -44,19 +44,21 @@ def write_site(
     jobs: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
     inputs: str = "",
+    manifest: Manifest | None = None,
 ) -> WriteReport:
     """Make ``output`` hold exactly ``planned``; readers see the old site or the new, never half.
 
     Outputs whose key matches the previous build are kept without being made; the rest are
     made (in ``jobs`` processes) and written only where their bytes changed. ``clean``
-    remakes and rewrites everything.
+    remakes and rewrites everything. ``manifest`` is the output's manifest when the caller
+    has read it already.
     """
     check_output_dir(output, site_dir)
     check_collisions(planned)
     output = output.absolute()
     tree = StagingTree(output, clean)
-    tree.recover()
-    manifest = read_manifest(output) if output.is_dir() else Manifest({}, {})
+    if tree.recover() or manifest is None:  # (a recovered output has its own manifest)
+        manifest = read_manifest(output) if output.is_dir() else Manifest({}, {})
     old = manifest.files
     foreign, marks = foreign_files(output, manifest)
     clashes = sorted(set(foreign) & {p.path for p in planned})
@@ -128,16 +130,19 @@ def write_failure(output: Path, exc: OSError) -> ThoughtgenError:
     )
 
 
-def unchanged_output(output: Path, site_dir: Path, inputs: str) -> tuple[str, ...] | None:
+def unchanged_output(
+    output: Path, site_dir: Path, inputs: str, manifest: Manifest | None = None
+) -> tuple[str, ...] | None:
     """The output's files when it was made from exactly these inputs and is intact, else None.
 
     Then there is nothing to plan, render or write; only files added by hand are looked
-    for, so the folder marks stay current.
+    for, so the folder marks stay current. ``manifest`` is the output's manifest when the
+    caller has read it already.
     """
     check_output_dir(output, site_dir)
     if not output.is_dir():
         return None
-    manifest = read_manifest(output)
+    manifest = manifest or read_manifest(output)
     if not manifest.inputs or manifest.inputs != inputs:
         return None
     output = output.absolute()

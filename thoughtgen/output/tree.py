@@ -63,18 +63,21 @@ class StagingTree:
         return self._root is not None
 
     # -- before a build ---------------------------------------------------------------------
-    def recover(self) -> None:
-        """Put right what a build killed at any point left beside the output."""
+    def recover(self) -> bool:
+        """Put right what a build killed at any point left beside the output; True when
+        that put a tree back in the output's place."""
         parent = self.output.parent
+        restored = False
         if self.parked.exists():  # killed inside a two-rename swap
             if not self.output.exists():
                 os.rename(self.parked, self.output)
+                restored = True
             elif not self.spare.exists():
                 os.rename(self.parked, self.spare)
             else:
                 self._discard(self.parked)
         if not parent.is_dir():
-            return
+            return restored
         name = self.output.name
         for entry in os.scandir(parent):
             # Left by earlier versions of thoughtgen: temporary trees and the swap marker.
@@ -83,6 +86,7 @@ class StagingTree:
             elif entry.name == f".{name}.swapping":
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+        return restored
 
     # -- staging ----------------------------------------------------------------------------
     def take_over_folder(self) -> Path:
