@@ -70,20 +70,23 @@ class Handler(SimpleHTTPRequestHandler):
                 return
             if state.delay:
                 time.sleep(state.delay)
-            if number <= state.fail_first:
-                with state.lock:
-                    state.failed += 1
-                self.send_error(503)
-                return
-            route = state.routes.get(self.path.partition("?")[0])
-            if route is not None:
-                route(self)
-                return
-            self.directory = str(state.root)
-            super().do_GET()
         finally:
+            # Counted until the answer is ready, not until this thread has finished writing
+            # it: the client may read it all, free its slot and send the next request before
+            # this thread runs again, which would count one request twice.
             with state.lock:
                 state.in_flight -= 1
+        if number <= state.fail_first:
+            with state.lock:
+                state.failed += 1
+            self.send_error(503)
+            return
+        route = state.routes.get(self.path.partition("?")[0])
+        if route is not None:
+            route(self)
+            return
+        self.directory = str(state.root)
+        super().do_GET()
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet tests
