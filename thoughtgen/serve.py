@@ -67,6 +67,7 @@ class BuildState:
     version: int = 0
     error: str | None = None
     watching: bool = False  # the file watcher runs: edits from now on are seen
+    busy: bool = False  # a rebuild runs or a change is waiting for one
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def publish(self, *, success: bool, error: str | None = None) -> None:
@@ -187,7 +188,11 @@ class DevServer:
                 continue
             names = sorted({Path(p).relative_to(self.site_dir).as_posix() for _c, p in changes})
             self.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
-            self.build()
+            self.state.busy = True
+            try:
+                self.build()
+            finally:
+                self.state.busy = False
 
     def _relevant(self, _change: object, path: str) -> bool:
         try:
@@ -314,7 +319,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _endpoint(self, name: str, head: bool) -> None:
         state = self.server_ref.state
         if name == "status":
-            body = json.dumps({**state.snapshot(), "watching": state.watching}).encode()
+            body = json.dumps(
+                {**state.snapshot(), "watching": state.watching, "idle": not state.busy}
+            ).encode()
             self._send(HTTPStatus.OK, body, "application/json", head)
         elif name == "events":
             self._events()
