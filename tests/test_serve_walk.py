@@ -459,11 +459,6 @@ def test_an_edit_made_during_a_rebuild_is_never_lost(
         assert_serves_clean_build(server, tmp_path / "clean", f"round {round_}, delay {delay}")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="serve says idle between a rebuild's end and the watcher handing over an edit "
-    "made during that rebuild",
-)
 def test_idle_is_only_claimed_once_every_edit_is_in(big_site: Watched) -> None:
     server = big_site
     landed = 0

@@ -185,14 +185,13 @@ class DevServer:
                     self.echo("Changed while starting up")
                     self.build()
             if not changes:
+                # The watcher came back empty-handed: no edit is waiting for a rebuild.
+                self.state.busy = False
                 continue
             names = sorted({Path(p).relative_to(self.site_dir).as_posix() for _c, p in changes})
             self.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
-            self.state.busy = True
-            try:
-                self.build()
-            finally:
-                self.state.busy = False
+            self.state.busy = True  # until the watcher comes back with nothing more
+            self.build()
 
     def _relevant(self, _change: object, path: str) -> bool:
         try:
@@ -231,6 +230,9 @@ class PortInUse(Exception):
 class _Handler(BaseHTTPRequestHandler):
     server_ref: DevServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, a kept-alive connection (what a
+    # browser uses) waits some 40 ms on every answer for the peer's delayed acknowledgement.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # a quiet terminal: the writer wants build messages, not access logs
