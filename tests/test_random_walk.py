@@ -140,6 +140,15 @@ class Walk:
         soon.date = START + timedelta(days=3)  # scheduled: goes live when the clock moves
         self.posts["soon.md"] = soon
         self.write_post("soon.md")
+        self.setup_pages_and_files()
+
+    def take_one(self, actions: list[tuple[Callable[[], str], int]]) -> str:
+        """Run one of ``actions``, drawn by weight; what it did, in words."""
+        action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
+        return action()
+
+    def setup_pages_and_files(self) -> None:
+        """Two pages, two static files and a theme override: what every walk starts with."""
         self.pages = {"about.md": "About", "contact.md": "Contact"}
         for name in self.pages:
             self.write_page(name, self.sentence())
@@ -360,8 +369,7 @@ class Walk:
             (self.make_bundle, 1),
             (self.nothing, 1),
         ]
-        action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
-        return action()
+        return self.take_one(actions)
 
     # -- building and comparing -------------------------------------------------------------
     def build(self, *extra: str) -> tuple[int, str]:

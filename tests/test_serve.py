@@ -11,7 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from conftest import SiteMaker, post
@@ -76,14 +78,23 @@ def served(site: SiteMaker) -> Iterator[Served]:
     site.write("content/posts/hello.md", post("Hello", body="First version."))
     port = free_port()
     proc = start(site, port)
-    server = Served(site, port, proc)
+    with until_stopped(Served(site, port, proc)) as server:
+        yield server
+
+
+ServedT = TypeVar("ServedT", bound=Served)
+
+
+@contextmanager
+def until_stopped(server: ServedT) -> Iterator[ServedT]:
+    """The server once its first build is done and it watches; stopped on the way out."""
     try:
         server.wait_for(lambda: server.status()["watching"], "the first build and the watcher")
         yield server
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
+        if server.proc.poll() is None:
+            server.proc.terminate()
+            server.proc.wait(timeout=10)
 
 
 def test_serves_pages_with_reload_script_only_in_serve_mode(served: Served) -> None:

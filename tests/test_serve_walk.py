@@ -41,7 +41,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SiteMaker
 from test_random_walk import TAGS, PostSource, Walk
-from test_serve import TIMEOUT, Served, free_port
+from test_serve import TIMEOUT, Served, free_port, until_stopped
 
 from thoughtgen.cli import main
 from thoughtgen.serve import ENDPOINT, RELOAD_SCRIPT, SERVE_DIR
@@ -163,14 +163,8 @@ def serving(root: Path) -> Iterator[Watched]:
             stdout=output,
             stderr=output,
         )
-    server = Watched(SiteMaker(root), port, proc)
-    try:
-        server.wait_for(lambda: server.status()["watching"], "the first build and the watcher")
-        yield server
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
+        with until_stopped(Watched(SiteMaker(root), port, proc)) as server:
+            yield server
 
 
 def clean_build(root: Path, work: Path, base_url: str) -> dict[str, bytes]:
@@ -296,13 +290,7 @@ class ServeWalk(Walk):
             self.posts[name] = self.new_post()
             self.posts[name].series = "Walk series" if number < 3 else ""
             self.write_post(name)
-        self.pages = {"about.md": "About", "contact.md": "Contact"}
-        for name in self.pages:
-            self.write_page(name, self.sentence())
-        self.write("content/static/notes.txt", "first notes\n")
-        self.write("content/static/img/dot.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>\n")
-        self.write("themes/default/templates/404.html", self.template_404())
-        self.write("themes/default/static/extra.css", "body { color: #123 }\n")
+        self.setup_pages_and_files()
 
     def add_or_remove_static(self) -> str:
         if self.statics and self.rng.random() < 0.4:
@@ -362,8 +350,7 @@ class ServeWalk(Walk):
             (self.make_bundle, 1),
             (self.break_post, 2),
         ]
-        action = self.rng.choices([a for a, _ in actions], [w for _, w in actions])[0]
-        return action()
+        return self.take_one(actions)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
