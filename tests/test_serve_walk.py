@@ -287,8 +287,9 @@ class ServeWalk(Walk):
         self.write_config()
         for number in range(10):
             name = self.fresh_name("post") + ".md"
-            self.posts[name] = self.new_post()
-            self.posts[name].series = "Walk series" if number < 3 else ""
+            source = self.new_post()
+            source.series = "Walk series" if number < 3 else ""
+            self.posts[name] = source
             self.write_post(name)
         self.setup_pages_and_files()
 
