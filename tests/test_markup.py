@@ -7,6 +7,8 @@ from pathlib import Path
 import markdown
 import pytest
 from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from thoughtgen.markup import EXTENSION_CONFIGS, EXTENSIONS, MarkdownRenderer
 from thoughtgen.mdext import HeadingsExtension
@@ -22,20 +24,88 @@ def body(path: Path) -> str:
     return text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_quick_inline_and_pattern_snapshot_give_identical_html(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", "1")  # this test is about the quick pass
-    standard = markdown.Markdown(
+def standard_markdown() -> markdown.Markdown:
+    """The library as it comes, with the same extensions and none of thoughtgen's quick passes."""
+    return markdown.Markdown(
         extensions=[*EXTENSIONS, HeadingsExtension()],
         extension_configs=EXTENSION_CONFIGS,
         output_format="html",
     )
+
+
+def quick_renderer(monkeypatch: pytest.MonkeyPatch) -> MarkdownRenderer:
+    monkeypatch.setenv("THOUGHTGEN_QUICK_INLINE", "1")  # these tests are about the quick passes
     quick = MarkdownRenderer()
     assert type(quick._md.treeprocessors["inline"]).__name__ == "_QuickInlineProcessor"
+    assert quick._md.parser.parseBlocks.__name__ == "parse_blocks"
+    return quick
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_quick_passes_and_the_standard_library_give_identical_html(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick = quick_renderer(monkeypatch)
     text = body(path)
-    assert quick.render(text).html == standard.convert(text)
+    assert quick.render(text).html == standard_markdown().convert(text)
+
+
+# Lines that start or end every kind of block the parser knows, and the characters the
+# quick block pass looks for in places where they start nothing.
+BLOCK_LINES = [
+    "Plain words and more words.",
+    "# Heading",
+    "### Closed heading ###",
+    "A #hashtag in a sentence",
+    "Setext title",
+    "===",
+    "---",
+    "- - -",
+    "***",
+    "___",
+    "a-b_c*d",
+    "* star item",
+    "+ plus item",
+    "- dash item",
+    "  - nested dash item",
+    "1. first",
+    "12. twelfth",
+    " 2. one space in",
+    "   3. three spaces in",
+    "  * two spaces in",
+    "2024 was a year.",
+    "3.5 is not a list",
+    "> quoted",
+    ">no space quote",
+    "a > b in text",
+    "| a | b |",
+    "|---|:-:|",
+    "a | b",
+    "--- | ---",
+    "[^1]: a footnote",
+    "Text with a note[^1].",
+    '[ref]: https://example.com/x "Title"',
+    "[ref] and a:colon]: text",
+    "    indented code",
+    "\tcode by tab",
+    "```",
+    "```python",
+    "~~~",
+    "<div>raw html</div>",
+    "<!--more-->",
+    "Closing {: #id .cls }",
+    "",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(BLOCK_LINES), max_size=24))
+def test_quick_passes_match_the_library_on_any_mix_of_blocks(lines: list[str]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        quick = quick_renderer(patch)
+    text = "\n".join(lines)
+    assert quick.render(text).html == standard_markdown().convert(text)
 
 
 def test_headings_get_ids_and_a_nested_toc() -> None:

@@ -21,11 +21,12 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 # Python-Markdown releases whose private inline-processor internals the quick inline pass
-# (thoughtgen.mdext) is tested against, as [first, past-last) (major, minor). Outside it the
-# library's own processor runs: widen the range only after tests/test_markup.py passes there.
+# (thoughtgen.mdext) is tested against, as [first, past-last) (major, minor); the quick
+# block pass goes with it. Outside it the library's own processors run: widen the range
+# only after tests/test_markup.py passes there.
 # (Releases before 3.11 register other emphasis patterns, so the pass would not apply.)
 QUICK_INLINE_TESTED = ((3, 11), (3, 12))
-QUICK_INLINE_SWITCH = "THOUGHTGEN_QUICK_INLINE"  # "0" turns the quick pass off
+QUICK_INLINE_SWITCH = "THOUGHTGEN_QUICK_INLINE"  # "0" turns both quick passes off
 
 
 def quick_inline_allowed(version_info: tuple[int | str, ...]) -> bool:
@@ -83,7 +84,7 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         import markdown  # here, so builds that find everything cached never import it
 
-        from thoughtgen.mdext import HeadingsExtension, use_quick_inline
+        from thoughtgen.mdext import HeadingsExtension, use_quick_blocks, use_quick_inline
 
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, HeadingsExtension()],
@@ -91,6 +92,8 @@ class MarkdownRenderer:
             output_format="html",
         )
         self.quick_inline = use_quick_inline(self._md)
+        if self.quick_inline:  # the same releases, the same switch
+            use_quick_blocks(self._md)
 
     def render(self, text: str) -> Rendered:
         md = self._md.reset()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+import types
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from typing import Any
 
 import markdown
 from markdown import Markdown
+from markdown.blockparser import BlockParser
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
@@ -161,3 +164,53 @@ def use_quick_inline(md: Markdown) -> bool:
     processor.triggers = tuple(PATTERN_TRIGGERS[name] for name in names)
     md.treeprocessors.register(processor, "inline", 20)
     return True
+
+
+# For each known block processor, a test its block must pass before the processor's own
+# test (a regular expression searched over the whole block) can succeed: the characters
+# its pattern cannot match without. Processors not named here are always tried.
+BlockCheck = Callable[[str], bool]
+BLOCK_NEEDS: dict[str, BlockCheck] = {
+    "table": lambda block: "|" in block,
+    "hashheader": lambda block: "#" in block,
+    "setextheader": lambda block: "\n=" in block or "\n-" in block,
+    "hr": lambda block: "-" in block or "_" in block or "*" in block,
+    "olist": lambda block: block.lstrip(" ")[:1].isdigit(),
+    "ulist": lambda block: block.lstrip(" ")[:1] in ("*", "+", "-"),
+    "quote": lambda block: ">" in block,
+    "footnote": lambda block: "]:" in block,  # its run() looks for a "[^label]:" line
+    "reference": lambda block: "]:" in block,  # and this one for a "[label]: url" line
+}
+
+
+def use_quick_blocks(md: Markdown) -> None:
+    """Make the block parser skip processors whose pattern cannot match the block.
+
+    Python-Markdown tries every block processor on every block, in priority order, until
+    one takes it; most blocks are paragraphs, which only the last one takes. Here each
+    processor is tried only on blocks that pass its check in ``BLOCK_NEEDS`` (a necessary
+    condition of its own test), still in priority order and through its own ``test`` and
+    ``run``, so the same processor takes every block. The processors are listed once, as
+    the registry orders them after every extension has registered its own. The check of
+    block-level tags uses a set of the same names instead of a list.
+    """
+    parser = md.parser
+    registry = parser.blockprocessors
+    checks = {id(registry[name]): check for name, check in BLOCK_NEEDS.items() if name in registry}
+    steps = tuple((processor, checks.get(id(processor))) for processor in registry)
+
+    def parse_blocks(self: BlockParser, parent: etree.Element, blocks: list[str]) -> None:
+        while blocks:
+            for processor, needs in steps:
+                if needs is not None and not needs(blocks[0]):
+                    continue
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+
+    parser.parseBlocks = types.MethodType(parse_blocks, parser)  # type: ignore[method-assign]
+    levels = frozenset(md.block_level_elements)
+
+    def is_block_level(tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in levels
+
+    md.is_block_level = is_block_level  # type: ignore[method-assign]
