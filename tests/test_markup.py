@@ -94,6 +94,12 @@ BLOCK_LINES = [
     "<div>raw html</div>",
     "<!--more-->",
     "Closing {: #id .cls }",
+    "## Heading with an id {#own-id}",
+    "- item with a class {: .c }",
+    "*emphasis*{: .inline } then text",
+    "Braces { in prose } and `{code}`",
+    "Escapes: \\*not emphasis\\*, \\{, \\[x\\] and \\\\",
+    "A [link](https://example.com/a_b \"t\") and ![alt](/i.png)",
     "",
     "",
 ]

@@ -84,7 +84,12 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         import markdown  # here, so builds that find everything cached never import it
 
-        from thoughtgen.mdext import HeadingsExtension, use_quick_blocks, use_quick_inline
+        from thoughtgen.mdext import (
+            HeadingsExtension,
+            use_quick_blocks,
+            use_quick_inline,
+            use_quick_tree,
+        )
 
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, HeadingsExtension()],
@@ -94,9 +99,11 @@ class MarkdownRenderer:
         self.quick_inline = use_quick_inline(self._md)
         if self.quick_inline:  # the same releases, the same switch
             use_quick_blocks(self._md)
+            use_quick_tree(self._md)
 
     def render(self, text: str) -> Rendered:
         md = self._md.reset()
+        md.thoughtgen_braces = "{" in text  # type: ignore[attr-defined]
         body_html = md.convert(text)
         toc_html, toc_entries = md.thoughtgen_toc  # type: ignore[attr-defined]
         head, marker, _ = body_html.partition(MORE_MARKER)

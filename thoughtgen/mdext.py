@@ -19,7 +19,7 @@ from markdown import Markdown
 from markdown.blockparser import BlockParser
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AtomicString
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -214,3 +214,33 @@ def use_quick_blocks(md: Markdown) -> None:
         return isinstance(tag, str) and tag.lower().rstrip("/") in levels
 
     md.is_block_level = is_block_level  # type: ignore[method-assign]
+
+
+def use_quick_tree(md: Markdown) -> None:
+    """Skip two tree passes where they cannot change anything.
+
+    ``attr_list`` only acts on text holding a "{" (every pattern it has starts with one),
+    and no element can hold text its source lacks, so it is skipped for sources without
+    one (``MarkdownRenderer`` says which, before each document). ``unescape`` turns the
+    placeholders of backslash escapes back into characters: text without the placeholder's
+    opening character is returned as it is instead of being searched.
+    """
+    if "attr_list" in md.treeprocessors:
+        attrs = md.treeprocessors["attr_list"]
+        run_attrs = attrs.run
+
+        def run_if_braces(root: etree.Element) -> None:
+            if getattr(md, "thoughtgen_braces", True):
+                run_attrs(root)
+
+        attrs.run = run_if_braces  # type: ignore[method-assign]
+    if "unescape" in md.treeprocessors:
+        unescaper: Any = md.treeprocessors["unescape"]
+        if isinstance(unescaper, UnescapeTreeprocessor):
+            unescape = unescaper.unescape
+            start = markdown.util.STX
+
+            def quick_unescape(text: str) -> str:
+                return unescape(text) if start in text else text
+
+            unescaper.unescape = quick_unescape  # type: ignore[method-assign]
