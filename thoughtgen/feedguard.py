@@ -406,7 +406,7 @@ def previous_entries(
     old = manifest.files
     folders: dict[str, list[str]] = {}
     for item in feeds:
-        if item.path in old and (item.key is None or old[item.path].key != item.key):
+        if item.path in old and (not item.keyed or old[item.path].key != item.key):
             folders.setdefault(item.path.rpartition("/")[0], []).append(item.path)
     found: list[FeedEntry] = []
     for paths in folders.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -32,13 +33,23 @@ class Planned:
     ``key`` digests every input of the output; when the previous build wrote the same path
     with the same key, the file is kept as it is and ``produce`` is never called. Outputs
     that are cheap to make have no key and are made every time (and still only written when
-    their bytes differ).
+    their bytes differ). ``keying`` is the key or how to compute it: a build with nothing to
+    compare against computes it only where the output is made (in a worker process).
     """
 
     path: str
     origin: str
-    key: str | None
+    keying: str | Callable[[], str] | None
     produce: Callable[[], OutputFile]
+
+    @property
+    def keyed(self) -> bool:
+        return self.keying is not None
+
+    @cached_property
+    def key(self) -> str | None:
+        keying = self.keying
+        return keying() if callable(keying) else keying
 
     @property
     def kind(self) -> str:

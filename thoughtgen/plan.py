@@ -93,7 +93,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
         Planned(
             page_path(url),
             _origin(template, context),
-            prints.page_key(template, url, context),
+            partial(prints.page_key, template, url, context),
             partial(renderer.page, template, url, context),
         )
         for template, url, context in renderer.plan(extra_pages)
@@ -101,10 +101,13 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     html_paths = tuple(p.path for p in planned)
     planned += _redirects(site)
     for spec in feed_specs(site, theme):
-        key = prints.page_key(
-            spec.origin, spec.path, {"posts": spec.posts, "title": spec.title, "atom": spec.atom}
+        keying = partial(
+            prints.page_key,
+            spec.origin,
+            spec.path,
+            {"posts": spec.posts, "title": spec.title, "atom": spec.atom},
         )
-        planned.append(Planned(spec.path, spec.origin, key, partial(spec.render, site)))
+        planned.append(Planned(spec.path, spec.origin, keying, partial(spec.render, site)))
     sitemap = _Once(partial(render_sitemap, site, html_paths))
     for index, (path, origin) in enumerate(
         (("sitemap.xml", "sitemap"), ("robots.txt", "robots.txt"))

@@ -105,7 +105,7 @@ def plan_cards(site: Site, prints: Fingerprints) -> list[Planned]:
             Planned(
                 path,
                 f"card of {post.source}",
-                card_key(texts, constant),
+                partial(card_key, texts, constant),
                 partial(make_card, path, texts, post.source),
             )
         )
@@ -115,7 +115,7 @@ def plan_cards(site: Site, prints: Fingerprints) -> list[Planned]:
             Planned(
                 SITE_CARD,
                 "site card",
-                card_key(texts, constant),
+                partial(card_key, texts, constant),
                 partial(make_card, SITE_CARD, texts, "site card"),
             )
         )

@@ -85,7 +85,7 @@ def write_site(
     todo: list[Planned] = []
     for item in planned:
         entry = usable.get(item.path)
-        if entry is not None and item.key is not None and entry.key == item.key:
+        if entry is not None and item.keyed and entry.key == item.key:
             entries[item.path] = entry
         else:
             todo.append(item)
@@ -179,7 +179,7 @@ def _produce(
 
     written = 0
     for item in todo:
-        if item.key is None:
+        if not item.keyed:
             out = item.produce()
             assert out.data is not None
             digest = _digest(out.data)
@@ -189,23 +189,25 @@ def _produce(
                 written += 1
             else:
                 entries[item.path] = same
-    keyed = [item for item in todo if item.key is not None]
+    keyed = [item for item in todo if item.keyed]
     if not keyed:
         return written
     root = tree.take_over_folder()
     shared = tree.reused_spare
+    folders: set[str] = set()  # each worker process fills its own copy
 
     def make(index: int) -> tuple[int, Entry, bool]:
         item = keyed[index]
         out = item.produce()
         if out.data is None:  # copied as is: its key already says it changed
             assert out.source is not None
-            return index, write_one(root, item.path, item.key, "", out.source, shared), True
+            entry = write_one(root, item.path, item.key, "", out.source, shared, folders)
+            return index, entry, True
         digest = _digest(out.data)
         same = unchanged(item, digest)
         if same is not None:
             return index, same, False
-        return index, write_one(root, item.path, item.key, digest, out.data, shared), True
+        return index, write_one(root, item.path, item.key, digest, out.data, shared, folders), True
 
     done = 0
     for _start, results in parallel_map(make, range(len(keyed)), jobs, chunk_size=32):

@@ -321,12 +321,26 @@ def _prune_empty_dirs(root: Path, removed: set[str]) -> None:
 
 
 def write_one(
-    root: Path, path: str, key: str | None, digest: str, data: bytes | Path, shared: bool
+    root: Path,
+    path: str,
+    key: str | None,
+    digest: str,
+    data: bytes | Path,
+    shared: bool,
+    folders: set[str] | None = None,
 ) -> Entry:
     """Write one file. In a tree that may share inodes with the live output (``shared``),
-    the file goes in as a new inode under a temporary name, never written through."""
+    the file goes in as a new inode under a temporary name, never written through.
+
+    ``folders`` holds the folders of ``root`` this process has made already, so each is
+    made once rather than once per file in it.
+    """
     target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = path.rpartition("/")[0]
+    if folders is None or folder not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(folder)
     destination = target.with_name(f".{target.name}{TEMP_SUFFIX}") if shared else target
     if isinstance(data, Path):
         shutil.copyfile(data, destination)
