@@ -126,7 +126,9 @@ class _QuickInlineProcessor(InlineProcessor):
         start = 0
         while patternIndex < len(patterns):
             needed = triggers[patternIndex]
-            if not any(text in data for text in needed):
+            if needed[0] not in data and (
+                len(needed) == 1 or not any(text in data for text in needed[1:])
+            ):
                 patternIndex, start = patternIndex + 1, 0  # as a failed match leaves them
                 continue
             data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
