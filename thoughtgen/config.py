@@ -13,6 +13,7 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -220,13 +221,13 @@ class Config:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property  # read for every link of every page
     def base_path(self) -> str:
         """The path part of ``base_url``, always ending in ``/`` (``/`` or ``/blog/``)."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    @property
+    @cached_property
     def site_url(self) -> str:
         """``base_url`` with exactly one trailing slash."""
         return self.base_url.rstrip("/") + "/"

@@ -880,12 +880,17 @@ def _site_bands(text: str) -> tuple[_Band, ...]:
     return _block_bands(text, SITE_BLOCK)
 
 
+@lru_cache(maxsize=256)  # posts of one day share a byline, and cards are made in date order
+def _footer_bands(text: str) -> tuple[_Band, ...]:
+    return _block_bands(text, FOOTER_BLOCK)
+
+
 def render(site: str, title: str, byline: str) -> bytes:
     """The card's PNG bytes: the same texts give the same bytes."""
     bands = (
         *_site_bands(site),
         *_block_bands(title, TITLE_BLOCK),
-        *_block_bands(byline, FOOTER_BLOCK),
+        *_footer_bands(byline),
     )
     segments: list[_Segment] = []
     row = 0
