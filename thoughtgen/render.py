@@ -80,6 +80,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         # One environment serves one build, whose templates were read and digested when it
         # began; checking each file's time again on every include costs a stat per page.
         auto_reload=False,
+        cache_size=-1,  # every template of the theme stays loaded: no eviction to keep track of
     )
     versions = {
         f.out_path[len(THEME_STATIC_PREFIX) :]: theme.digests[f.source][:10]
@@ -138,11 +139,13 @@ class HtmlRenderer:
         self.site_dir = site_dir
         self.memo = memo
         self.env = make_environment(site, theme)
-        self._to_base = under_base_path(site.config.base_path)
+        base_path = site.config.base_path
+        # At the host's root, every link is already where it should be.
+        self._to_base = None if base_path == "/" else under_base_path(base_path)
 
     def content(self, fragment: str) -> str:
         """Post and page HTML with root-relative links moved under the base path."""
-        return rewrite_urls(fragment, self._to_base)
+        return fragment if self._to_base is None else rewrite_urls(fragment, self._to_base)
 
     def plan(
         self, extra: Sequence[tuple[str, str, dict[str, Any]]] = ()
