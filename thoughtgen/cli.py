@@ -601,9 +601,11 @@ def serve(
       thoughtgen serve --port 8080
     """
     from thoughtgen.config import load_config
+    from thoughtgen.parallel import tune_gc_for_batch
     from thoughtgen.serve import DevServer, PortInUse
 
     load_config(source)  # no site here: say so before binding a port
+    tune_gc_for_batch()  # the first build reads every source, as `build` does
     server = DevServer(
         source, host, port, drafts, future, echo=lambda line: click.echo(line, err=True)
     )

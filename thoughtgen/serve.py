@@ -119,7 +119,10 @@ class DevServer:
             include_future=self.include_future,
             base_url=self.url,
             accept_new_ids=True,  # a preview on this machine: no subscriber reads its feeds
-            jobs=1,  # no forking beside the server's threads; rebuilds here are incremental
+            # Workers are forked only while this process has no other thread: the first
+            # build (on every core, as `build` does) runs before the server and the
+            # watcher start; rebuilds, beside them, are incremental and run here.
+            jobs=None if threading.active_count() == 1 else 1,
         )
         try:
             result = build(options)
