@@ -99,7 +99,7 @@ BLOCK_LINES = [
     "*emphasis*{: .inline } then text",
     "Braces { in prose } and `{code}`",
     "Escapes: \\*not emphasis\\*, \\{, \\[x\\] and \\\\",
-    "A [link](https://example.com/a_b \"t\") and ![alt](/i.png)",
+    'A [link](https://example.com/a_b "t") and ![alt](/i.png)',
     "",
     "",
 ]
