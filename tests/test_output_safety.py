@@ -13,10 +13,15 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import NOW
 from output_support import build_command, leftovers, run_build, tree
 
+import thoughtgen.output.tree as tree_module
+from thoughtgen.build import BuildOptions, build
+from thoughtgen.incremental.manifest import read_manifest
 from thoughtgen.output.atomic import TEMP_SUFFIX
 from thoughtgen.output.lock import WAIT_VARIABLE, output_lock
 from thoughtgen.output.tree import DIRTY
@@ -151,6 +156,47 @@ def test_readers_never_miss_files_thoughtgen_did_not_write(tmp_path: Path) -> No
         poller.join()
     assert missing == []
     assert (public / "CNAME").read_text() == "blog.example.com\n"
+
+
+def test_files_put_in_the_output_while_a_build_writes_stay_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file added or changed in the live folder between a build's start and its swap is
+    live afterwards, whether its folder was known to hold only thoughtgen's files or not."""
+    site = make_site(tmp_path, 6)
+    ok(run_build(site))
+    public = site / "public"
+    (public / "CNAME").write_text("old.example.com\n")
+    (public / ".git").mkdir()
+    (public / ".git" / "HEAD").write_text("ref: refs/heads/old\n")
+    long_ago = time.time() - 3600
+    for folder, _dirs, _files in os.walk(public):
+        os.utime(folder, (long_ago, long_ago))
+    ok(run_build(site))  # nothing changed: the folders are marked as holding only ours
+    marked = read_manifest(public).folders
+    deep = next(f for f in sorted(marked) if f.count("/") >= 1)
+    edit(site, 2, "second")
+    made = {
+        "CNAME": "new.example.com\n",  # known, changed
+        ".git/HEAD": "ref: refs/heads/new\n",  # mirrored, changed
+        ".git/ORIG_HEAD": "abc\n",  # mirrored, new
+        f"{deep}/notes.txt": "mine\n",  # new, in a folder that held only our files
+        "top.txt": "top\n",  # new, at the top
+    }
+    real = tree_module.exchange_folders
+
+    def write_by_hand_then_swap(*args: Any) -> None:  # the last moment before the swap
+        for rel, text in made.items():
+            (public / rel).write_text(text)
+        real(*args)
+
+    monkeypatch.setattr(tree_module, "exchange_folders", write_by_hand_then_swap)
+    result = build(BuildOptions(site_dir=site, now=NOW))
+    assert result.report.written >= 1
+    for rel, text in made.items():
+        assert (public / rel).read_text() == text, rel
+    assert "second" in (public / "index.html").read_text()
+    assert leftovers(site) == []
 
 
 class ReadOnly:

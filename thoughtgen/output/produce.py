@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from thoughtgen.errors import Problem, ThoughtgenError
@@ -17,7 +17,7 @@ from thoughtgen.incremental.manifest import (
     write_manifest,
 )
 from thoughtgen.output.policy import check_collisions, check_output_dir
-from thoughtgen.output.tree import StagingTree, _intact, write_one
+from thoughtgen.output.tree import StagingTree, intact, write_one
 from thoughtgen.outputs import Planned
 from thoughtgen.parallel import parallel_map
 
@@ -72,13 +72,12 @@ def write_site(
             )
             for c in clashes
         )
+    base = str(output)
     usable = (
         {}
         if clean
         else {
-            path: entry
-            for path, entry in old.items()
-            if entry.digest and _intact(output / path, entry)
+            path: entry for path, entry in old.items() if entry.digest and intact(base, path, entry)
         }
     )
     entries: dict[str, Entry] = {}
@@ -103,7 +102,7 @@ def write_site(
                 write_manifest(output, entries, marks, inputs, tuple(foreign))
             return WriteReport(0, len(entries), 0, tuple(foreign))
         tree.complete(entries, foreign, inputs)
-        warnings = tree.swap_in(foreign)
+        warnings = tree.swap_in(foreign, replace(manifest, folders=marks))
     except OSError as exc:
         tree.abandon()
         raise write_failure(output, exc) from None
@@ -146,7 +145,8 @@ def unchanged_output(
     if not manifest.inputs or manifest.inputs != inputs:
         return None
     output = output.absolute()
-    if not all(_intact(output / path, entry) for path, entry in manifest.files.items()):
+    base = str(output)
+    if not all(intact(base, path, entry) for path, entry in manifest.files.items()):
         return None
     foreign, marks = foreign_files(output, manifest)
     if set(foreign) & set(manifest.files):

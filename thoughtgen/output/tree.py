@@ -25,6 +25,7 @@ from thoughtgen.incremental.manifest import (
     Entry,
     Manifest,
     folder_marks,
+    foreign_files,
     is_temporary,
     read_manifest,
     write_manifest,
@@ -36,9 +37,11 @@ from thoughtgen.output.swap import exchange_folders
 DIRTY = f".thoughtgen-staging{TEMP_SUFFIX}"
 
 
-def _intact(path: Path, entry: Entry) -> bool:
+def intact(root: str, path: str, entry: Entry) -> bool:
+    """True when ``path`` below ``root`` has the size and mtime the manifest remembers
+    (plain strings: a build checks every file of the site this way)."""
     try:
-        stat = path.stat()
+        stat = os.stat(f"{root}/{path}")
     except OSError:
         return False
     return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
@@ -120,17 +123,13 @@ class StagingTree:
     def complete(self, entries: dict[str, Entry], foreign: list[str], inputs: str) -> None:
         """Make the tree hold exactly ``entries`` plus the files that are not ours."""
         root = self.take_over_folder()
-        for path in entries:
+        spare, base = self._spare.files, str(root)
+        for path, entry in entries.items():
             if path in self.written:
                 continue
-            target = root / path
-            if (
-                self.reused_spare
-                and self._spare.files.get(path) == entries[path]
-                and _intact(target, entries[path])
-            ):
+            if self.reused_spare and spare.get(path) == entry and intact(base, path, entry):
                 continue  # the same file as the live one (a hard link), or identical to it
-            _link(self.output / path, target, replace=self.reused_spare)
+            _link(self.output / path, root / path, replace=self.reused_spare)
         stale = set(self._spare.files) - set(entries)
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
@@ -176,8 +175,11 @@ class StagingTree:
             (root / DIRTY).unlink()
 
     # -- the swap ---------------------------------------------------------------------------
-    def swap_in(self, foreign: list[str]) -> tuple[str, ...]:
-        """Make the staged tree live in one step; the previous output becomes the spare."""
+    def swap_in(self, foreign: list[str], live: Manifest) -> tuple[str, ...]:
+        """Make the staged tree live in one step; the previous output becomes the spare.
+
+        ``live`` is the manifest of the output being replaced, with the folder marks taken
+        when this build began."""
         root = self.take_over_folder()
         if not self.output.exists():
             os.rename(root, self.output)
@@ -185,19 +187,26 @@ class StagingTree:
         exchange_folders(root, self.output, self.parked)
         # From here on the new site is live; what follows only tidies, and cannot fail it.
         try:
-            old = read_manifest(root)
-            self._reconcile(root, old, foreign)
-            write_manifest(root, old.files, {}, old.inputs, tuple(foreign))
+            self._reconcile(root, live, foreign)
+            write_manifest(root, live.files, {}, live.inputs, tuple(foreign))
         except OSError as exc:
             self.warnings.append(f"{root}: could not tidy the previous output ({exc.strerror})")
         return tuple(self.warnings)
 
     def _reconcile(self, old: Path, manifest: Manifest, foreign: list[str]) -> None:
         """Files not ours that changed in the live folder while this build ran: the newer
-        copy (now in the previous tree) goes live."""
-        ours = set(manifest.files) | {MANIFEST}
+        copy (now in the previous tree) goes live. New files can only be in folders whose
+        mtime moved since the build began, so only those are listed."""
         known = set(foreign)
-        for rel in _files_not_ours(old, ours, include_kept=True):
+        added, _marks = foreign_files(old, manifest)
+        kept: list[str] = []
+        for name in ALWAYS_KEPT:  # mirrored by linking, so any of their files may be newer
+            path = old / name
+            if path.is_dir() and not path.is_symlink():
+                kept.extend(_all_files(path, f"{name}/"))
+            elif os.path.lexists(path):
+                kept.append(name)
+        for rel in sorted({*known, *added, *kept}):
             if rel in known or rel.split("/", 1)[0] in ALWAYS_KEPT:
                 if _newer_than_live(old / rel, self.output / rel):
                     _move(old / rel, self.output / rel)
