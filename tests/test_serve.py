@@ -55,7 +55,13 @@ class Served:
         raise AssertionError(f"timed out waiting for {what}")
 
 
-def start(site: SiteMaker, port: int) -> subprocess.Popen:
+def start(site: SiteMaker, port: int, *, interrupts_ignored: bool = False) -> subprocess.Popen:
+    """``thoughtgen serve`` on ``port``; ``interrupts_ignored`` starts it as a script's
+    background job is started, with SIGINT ignored."""
+
+    def ignore_interrupts() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     return subprocess.Popen(
         [
             sys.executable,
@@ -70,6 +76,7 @@ def start(site: SiteMaker, port: int) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ignore_interrupts if interrupts_ignored else None,
     )
 
 
@@ -184,6 +191,17 @@ def test_ctrl_c_stops_cleanly(served: Served) -> None:
     assert served.proc.returncode == 0
     assert err.rstrip().endswith("Stopped.")
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT is how Ctrl-C arrives on POSIX")
+def test_ctrl_c_stops_it_even_when_started_with_interrupts_ignored(site: SiteMaker) -> None:
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    port = free_port()
+    with until_stopped(Served(site, port, start(site, port, interrupts_ignored=True))) as server:
+        server.proc.send_signal(signal.SIGINT)
+        _out, err = server.proc.communicate(timeout=TIMEOUT)
+    assert server.proc.returncode == 0
+    assert err.rstrip().endswith("Stopped.")
 
 
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's socket table")

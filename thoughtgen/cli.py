@@ -600,11 +600,16 @@ def serve(
       thoughtgen serve --drafts --future --open
       thoughtgen serve --port 8080
     """
+    import signal
+
     from thoughtgen.config import load_config
     from thoughtgen.parallel import tune_gc_for_batch
     from thoughtgen.serve import DevServer, PortInUse
 
     load_config(source)  # no site here: say so before binding a port
+    # Ctrl-C stops the server even when whatever started it ignores interrupts (a script's
+    # background job does), as it would for any server run from a terminal.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     tune_gc_for_batch()  # the first build reads every source, as `build` does
     server = DevServer(
         source, host, port, drafts, future, echo=lambda line: click.echo(line, err=True)
