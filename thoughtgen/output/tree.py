@@ -272,15 +272,14 @@ def _all_files(root: Path, prefix: str = "") -> Iterable[str]:
             yield rel
 
 
-def _files_not_ours(root: Path, ours: Iterable[str], include_kept: bool = False) -> Iterable[str]:
+def _files_not_ours(root: Path, ours: Iterable[str]) -> Iterable[str]:
+    """Files below ``root`` thoughtgen did not write, temporaries and ``.git`` aside."""
     known = set(ours) | {MANIFEST}
     for rel in _all_files(root):
-        top = rel.split("/", 1)[0]
         if rel in known or is_temporary(PurePosixPath(rel).name):
             continue
-        if top in ALWAYS_KEPT and not include_kept:
-            continue
-        yield rel
+        if rel.split("/", 1)[0] not in ALWAYS_KEPT:
+            yield rel
 
 
 def _remove_temporaries(root: Path) -> None:
