@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from conftest import SiteMaker, post
+from conftest import BASE_CONFIG, SiteMaker, post
 
 TIMEOUT = 20.0
 
@@ -213,6 +214,38 @@ def test_binds_localhost_by_default(served: Served) -> None:
         if int(port, 16) == served.port and state == "0A":  # 0A: LISTEN
             listening.append(address)
     assert listening == ["0100007F"]  # 127.0.0.1, little-endian hex
+
+
+def kernel_watches(pid: int) -> int:
+    """How many folders and files the process has inotify watches on."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fdinfo").iterdir():
+        with contextlib.suppress(OSError):  # closed meanwhile
+            count += fd.read_text().count("inotify wd:")
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").exists(), reason="reads Linux's fd table")
+def test_only_the_sources_are_watched_never_the_output(served: Served) -> None:
+    """A watch on the output would overflow the kernel's event queue while a big site's
+    rebuild writes, and the writer's next edit would be lost: only content/ and themes/ are
+    watched, however many folders the served site has."""
+    served.site.write("content/posts/more.md", post("More", body="Another post.", tags=["x"]))
+    served.wait_for(lambda: "Another post." in served.get("/posts/more/")[2], "the new post")
+    root = served.site.root
+    sources = sum(1 for d in [root / "content", *(root / "content").rglob("*")] if d.is_dir())
+    outputs = sum(1 for d in (root / ".thoughtgen").rglob("*") if d.is_dir())
+    assert outputs > 2 * sources  # the check below could tell the two apart
+    assert 1 <= kernel_watches(served.proc.pid) <= sources
+    # The config file beside them is still seen when it changes, and so is a new themes/.
+    served.site.config(base=BASE_CONFIG.replace("Test Site", "Renamed Site"))
+    served.wait_for(lambda: "Renamed Site" in served.get("/")[2], "the config edit")
+    served.site.write(
+        "themes/default/templates/base.html",
+        "{% extends '!default/base.html' %}"
+        "{% block meta %}{{ super() }}<meta name=watched content=yes>{% endblock %}\n",
+    )
+    served.wait_for(lambda: "content=yes" in served.get("/archive/")[2], "the new theme folder")
 
 
 def test_serve_outside_a_site_is_a_clear_error(tmp_path: Path) -> None:

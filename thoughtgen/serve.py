@@ -9,9 +9,10 @@ from __future__ import annotations
 import errno
 import json
 import mimetypes
+import os
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,12 +20,14 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from thoughtgen.build import BuildOptions, build
+from thoughtgen.config import CONFIG_FILE
 from thoughtgen.errors import ThoughtgenError
 
 SERVE_DIR = Path(".thoughtgen") / "serve"
 ENDPOINT = "/__thoughtgen/"
 KEEPALIVE_SECONDS = 10.0
-WATCHED_TOP = ("content", "themes", "thoughtgen.yaml")
+WATCHED_TOP = ("content", "themes", CONFIG_FILE)
+QUIET_SECONDS = 0.5  # how long the watcher waits before it says nothing changed
 
 RELOAD_SCRIPT = """<script>
 (() => {
@@ -170,17 +173,8 @@ class DevServer:
 
     def watch(self, before_first_build: frozenset[tuple[str, int, int]]) -> None:
         """Rebuild whenever a source, theme file or the config changes (runs in a thread)."""
-        from watchfiles import watch
-
         armed = False
-        for changes in watch(
-            self.site_dir,
-            watch_filter=self._relevant,
-            stop_event=self.stop,
-            raise_interrupt=False,
-            yield_on_timeout=True,
-            rust_timeout=500,
-        ):
+        for changes in self._changes():
             if not armed:
                 armed = True
                 self.state.watching = True
@@ -191,19 +185,67 @@ class DevServer:
                 # The watcher came back empty-handed: no edit is waiting for a rebuild.
                 self.state.busy = False
                 continue
-            names = sorted({Path(p).relative_to(self.site_dir).as_posix() for _c, p in changes})
+            names = sorted({os.path.relpath(p, self.site_dir) for p in changes})
             self.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
             self.state.busy = True  # until the watcher comes back with nothing more
             self.build()
 
-    def _relevant(self, _change: object, path: str) -> bool:
-        try:
-            rel = Path(path).relative_to(self.site_dir)
-        except ValueError:
-            return False
-        name = rel.name
-        if not rel.parts or rel.parts[0] not in WATCHED_TOP:
-            return False
+    def _changes(self) -> Iterator[set[str]]:
+        """The paths changed since the last batch, or an empty set after a quiet spell.
+
+        Only the source folders are watched, never the site folder as a whole: the serve
+        output and its staging tree live there, tens of thousands of folders at 10,000
+        posts, and a kernel watch on each of them overflows the kernel's event queue while a
+        rebuild writes, which loses the writer's next edit. The config file is a single file
+        beside them, so it is compared by its stat on every quiet spell instead; a source
+        folder that appears or goes away restarts the watch.
+        """
+        config = self.site_dir / CONFIG_FILE
+        stamp = _stamp(config)
+        pending: set[str] = set()  # seen before the watch restarted, told after it did
+        while not self.stop.is_set():
+            folders = self._present_folders()
+            for batch in self._batches(folders):
+                paths, pending = pending | batch, set()
+                now = _stamp(config)
+                if now != stamp:
+                    stamp = now
+                    paths.add(str(config))
+                if self._present_folders() != folders:
+                    # A source folder appeared or went. Watch the new set first and tell of
+                    # the change after, so a file written meanwhile is in the next build.
+                    pending = paths | {str(d) for d in self._source_folders()}
+                    break
+                yield paths
+
+    def _batches(self, folders: list[Path]) -> Iterator[set[str]]:
+        """Batches of changed paths in ``folders``; an empty one after each quiet spell."""
+        if not folders:
+            while not self.stop.wait(QUIET_SECONDS):
+                yield set()
+            return
+        from watchfiles import watch
+
+        for changes in watch(
+            *folders,
+            watch_filter=self._relevant,
+            stop_event=self.stop,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=int(QUIET_SECONDS * 1000),
+        ):
+            yield {path for _change, path in changes}
+
+    def _present_folders(self) -> list[Path]:
+        return [folder for folder in self._source_folders() if folder.is_dir()]
+
+    def _source_folders(self) -> list[Path]:
+        return [self.site_dir / top for top in WATCHED_TOP if top != CONFIG_FILE]
+
+    @staticmethod
+    def _relevant(_change: object, path: str) -> bool:
+        """Not an editor's lock, swap or backup file (only source folders are watched)."""
+        name = os.path.basename(path)
         return not (name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".tmp")))
 
     def serve_forever(self, before_first_build: frozenset[tuple[str, int, int]]) -> None:
@@ -357,6 +399,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             pass
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from the next, or None when it is not there."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _inject(html: bytes, version: int) -> bytes:
