@@ -21,7 +21,7 @@ from thoughtgen.parse import ParsedItem, SourceLink
 from thoughtgen.permalinks import expand
 from thoughtgen.sources import POST_SUFFIXES, StaticFile
 
-Item = TypeVar("Item", Post, Page)
+Item = TypeVar("Item", bound=Post | Page)
 
 # Extensions a static host serves as a web page; an alias with another one (.php, .asp)
 # can only be redirected by hosts that read _redirects.

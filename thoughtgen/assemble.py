@@ -33,8 +33,14 @@ def assemble(
     include_drafts: bool = False,
     include_future: bool = False,
     mtimes: Mapping[str, float] | None = None,
+    models: ModelMemo | None = None,
 ) -> Site:
-    """The Site from parsed items; site-wide problems go to ``log`` (the caller raises)."""
+    """The Site from parsed items; site-wide problems go to ``log`` (the caller raises).
+
+    ``models`` (kept by the caller between assemblies of the same sources) hands back the
+    very Post or Page made last time for an item whose inputs are all unchanged, so what
+    is memoised by identity downstream (digests, related posts) stays valid.
+    """
     mtimes = mtimes or {}
     addresses = Addresses(config, items, static, log)
     posts: list[Post] = []
@@ -43,10 +49,19 @@ def assemble(
         for warning in item.warnings:
             log.warn(warning.path, warning.line, warning.message)
         url = addresses.urls[item.rel]
-        if item.kind == "post":
-            posts.append(addresses.complete(_post(item, config, now, mtimes.get(item.rel), url)))
+        mtime = mtimes.get(item.rel)
+        status = _status(item, now) if item.kind == "post" else None
+        inputs = (status, mtime, url)
+        base = models.base(item, inputs) if models is not None else None
+        if base is None:
+            base = _post(item, config, status, mtime, url) if status else _page(item, url)
+        made = addresses.complete(base)
+        if models is not None:
+            made = models.keep(item, inputs, base, made)
+        if isinstance(made, Post):
+            posts.append(made)
         else:
-            pages.append(addresses.complete(_page(item, url)))
+            pages.append(made)
 
     all_posts = tuple(sorted(_canonical_tag_names(posts), key=_newest_first))
     listed = tuple(p for p in all_posts if _is_listed(p, include_drafts, include_future))
@@ -73,6 +88,33 @@ def assemble(
     )
 
 
+class ModelMemo:
+    """The Post or Page last made of each source, handed back while its inputs are the same.
+
+    A model depends on its parsed item (the very same object: a re-read file always makes a
+    new one), its status, its file's mtime and its URL; its aliases and links are settled
+    anew every time (they depend on other files) and the last model is kept when they come
+    out equal. Identity matters downstream: digests and related posts are memoised by it.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[ParsedItem, tuple[object, ...], Post | Page, Post | Page]] = {}
+
+    def base(self, item: ParsedItem, inputs: tuple[object, ...]) -> Post | Page | None:
+        """The model before aliases and links were settled, if made of these very inputs."""
+        last = self._last.get(item.rel)
+        return last[2] if last and last[0] is item and last[1] == inputs else None
+
+    def keep(
+        self, item: ParsedItem, inputs: tuple[object, ...], base: Post | Page, made: Post | Page
+    ) -> Post | Page:
+        last = self._last.get(item.rel)
+        if last is not None and last[2] is base and (last[3] is made or last[3] == made):
+            return last[3]
+        self._last[item.rel] = (item, inputs, base, made)
+        return made
+
+
 def _newest_first(post: Post) -> tuple[float, str]:
     stamp = post.date.timestamp() if post.date else float("inf")
     return (-stamp, post.source)
@@ -86,15 +128,17 @@ def _is_listed(post: Post, include_drafts: bool, include_future: bool) -> bool:
     return True
 
 
-def _post(item: ParsedItem, config: Config, now: datetime, mtime: float | None, url: str) -> Post:
+def _status(item: ParsedItem, now: datetime) -> Status:
     if item.status_text == "idea":
-        status = Status.IDEA
-    elif item.unpublished:
-        status = Status.DRAFT
-    elif item.date is not None and item.date > now:
-        status = Status.SCHEDULED
-    else:
-        status = Status.PUBLISHED
+        return Status.IDEA
+    if item.unpublished:
+        return Status.DRAFT
+    if item.date is not None and item.date > now:
+        return Status.SCHEDULED
+    return Status.PUBLISHED
+
+
+def _post(item: ParsedItem, config: Config, status: Status, mtime: float | None, url: str) -> Post:
     return Post(
         source=item.rel,
         slug=item.slug,

@@ -36,6 +36,16 @@ class Planning:
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self.started_ns = time.time_ns()
 
+    def retarget(self, site: Site) -> None:
+        """Plan ``site`` from now on: another assembly of the same config, theme and templates.
+
+        The theme's digests, the compiled templates and the memoised digests are kept.
+        """
+        self.site = site
+        self.renderer.retarget(site)
+        self.prints.retarget(site)
+        self.started_ns = time.time_ns()
+
     def identity(self, path: Path) -> str:
         """What tells a file's bytes apart from one build to the next, without reading them.
 

@@ -99,12 +99,8 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"no theme file static/{path}")
         return f"{url(THEME_STATIC_PREFIX + path)}?v={version}"
 
-    def share_image_of(item: Post | Page | None = None) -> ShareImage | None:
-        return share_image(site, item)
-
     env.globals.update(
-        share_image=share_image_of,
-        site=site,
+        site_globals(site),
         config=config,
         url=url,
         abs_url=abs_url,
@@ -113,6 +109,15 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     )
     env.filters.update(isodate=_isodate, longdate=_longdate, month_name=_month_name)
     return env
+
+
+def site_globals(site: Site) -> dict[str, Any]:
+    """The template globals that name the assembled site (the rest follow from the config)."""
+
+    def share_image_of(item: Post | Page | None = None) -> ShareImage | None:
+        return share_image(site, item)
+
+    return {"site": site, "share_image": share_image_of}
 
 
 def _isodate(value: datetime) -> str:
@@ -142,6 +147,14 @@ class HtmlRenderer:
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.
         self._to_base = None if base_path == "/" else under_base_path(base_path)
+
+    def retarget(self, site: Site) -> None:
+        """Render ``site`` from now on: another assembly of the same config and theme.
+
+        The environment, with the templates it has compiled, is kept.
+        """
+        self.site = site
+        self.env.globals.update(site_globals(site))
 
     def content(self, fragment: str) -> str:
         """Post and page HTML with root-relative links moved under the base path."""

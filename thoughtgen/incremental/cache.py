@@ -130,7 +130,10 @@ class BuildCache:
             self._rows = {}
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+        # One build at a time uses it, but ``serve`` rebuilds in another thread than its first.
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
         db.execute("pragma journal_mode=wal")
         db.execute("pragma synchronous=normal")
         return db

@@ -238,10 +238,25 @@ class Fingerprints(Digests):
             ).encode(),
             *(f"{path}={digest}".encode() for path, digest in theme.digests.items()),
         )
-        chains = remembered_site_attributes(env, theme, memo)
-        self.site_key = _hash(
-            *sorted((".".join(chain), self._chain_value(chain)) for chain in chains)
-        )
+        self.chains = sorted(remembered_site_attributes(env, theme, memo), key=".".join)
+        self.site_key = self._site_key()
+
+    def _site_key(self) -> str:
+        return _hash(*((".".join(chain), self._chain_value(chain)) for chain in self.chains))
+
+    def retarget(self, site: Site) -> None:
+        """Keys for ``site`` from now on: another assembly of the same config and theme.
+
+        Digests memoised by identity stay valid (the model is frozen), so unchanged posts
+        are not digested again. Once most of what is remembered belongs to earlier
+        assemblies, it is forgotten.
+        """
+        assert site.config == self.site.config
+        self.site = site
+        self.site_key = self._site_key()
+        if len(self._keep) > 4 * (len(site.all_posts) + len(site.pages) + len(site.tags)) + 64:
+            self._memo.clear()
+            self._keep.clear()
 
     def _chain_value(self, chain: tuple[str, ...]) -> str:
         value: Any = self.site

@@ -1,0 +1,356 @@
+"""A build kept warm in one process between rebuilds, for ``serve``.
+
+The first rebuild goes the whole way, as ``build`` does, and keeps what it made: the
+parsed items, the assembled models, the planning (theme, compiled templates, memoised
+digests) and the output's manifest. After that, when the only changes are edits of posts
+and pages that existed before, a rebuild re-reads just those files, assembles and plans
+the site again from memory, renders only the outputs whose keys changed, and replaces
+only the files whose bytes changed, each in one step, all while ``hold`` is held (the dev
+server holds it to answer a request, so no answer mixes two builds). Any other change
+(the config, the theme, a static file, a file added or removed, or one the watcher could
+not name) goes the whole way again.
+
+The result of a rebuild is always what a clean build of the same sources would give: the
+keys are the ones ``build`` computes, over a Site assembled from every item. The feed-id
+guard does not run: a preview's feeds have no subscribers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from thoughtgen.assemble import ModelMemo, assemble
+from thoughtgen.build import (
+    BuildOptions,
+    BuildResult,
+    open_cache,
+    output_path,
+    read_items,
+    resolve_now,
+)
+from thoughtgen.cards.plan import card_warnings
+from thoughtgen.config import CONFIG_FILE, Config, load_config
+from thoughtgen.errors import Problem, ProblemLog
+from thoughtgen.incremental.cache import BuildCache, Fresh
+from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
+from thoughtgen.incremental.records import encode_item
+from thoughtgen.model import Site
+from thoughtgen.output.lock import output_lock
+from thoughtgen.output.policy import check_collisions, check_output_dir, resolve_output
+from thoughtgen.output.produce import WriteReport, write_failure, write_site
+from thoughtgen.output.tree import write_one
+from thoughtgen.outputs import Planned
+from thoughtgen.parallel import worker_count
+from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
+from thoughtgen.plan import Planning, plan_site
+from thoughtgen.scaffold import setup_warnings
+from thoughtgen.sources import SourceRef, StaticFile, scan_sources
+
+Hold = Callable[[], AbstractContextManager[object]]
+
+
+@dataclass
+class _Warm:
+    """What the last successful rebuild made, kept for the next one."""
+
+    config: Config
+    refs: dict[str, SourceRef]  # every post and page file, in the order scanned
+    items: dict[str, ParsedItem]
+    static: list[StaticFile]
+    models: ModelMemo
+    planning: Planning
+    output: Path
+    files: dict[str, Entry]  # what the output holds, as its manifest lists it
+    folders: dict[str, int]
+    foreign: tuple[str, ...]
+
+
+class BuildSession:
+    """Rebuilds of one site into one output folder, as fast as the change allows."""
+
+    def __init__(self, options: BuildOptions, hold: Hold = contextlib.nullcontext) -> None:
+        self.options = options
+        self.hold = hold
+        self._warm: _Warm | None = None
+        self._cache_stack = contextlib.ExitStack()
+        self._cache: BuildCache | None = None
+        self._cache_settings: tuple[object, ...] | None = None
+
+    def close(self) -> None:
+        self._cache_stack.close()
+        self._cache = None
+
+    def rebuild(self, changed: Collection[Path] | None = None) -> BuildResult:
+        """Bring the output up to date; ``changed`` names the files changed since the last
+        rebuild (None: unknown, look at everything).
+
+        Raises ThoughtgenError with every problem; the output and what is kept stay as
+        the last successful rebuild left them.
+        """
+        edits = self._edits(changed)
+        if edits is None:
+            self._warm = None  # whatever happens next, nothing kept is trusted
+            return self._whole()
+        return self._patch(edits)
+
+    # -- deciding --------------------------------------------------------------------------
+    def _edits(self, changed: Collection[Path] | None) -> list[str] | None:
+        """The posts and pages to re-read, or None when the rebuild must go the whole way."""
+        warm = self._warm
+        if warm is None or changed is None:
+            return None
+        site_dir = self.options.site_dir.resolve()
+        edits: set[str] = set()
+        for path in changed:
+            try:
+                rel = path.resolve().relative_to(site_dir).as_posix()
+            except ValueError:
+                continue  # not in the site: the watcher's business, not ours
+            if rel == CONFIG_FILE or rel.startswith("themes/"):
+                return None
+            if not rel.startswith("content/"):
+                continue  # not read by a build
+            if rel not in warm.refs or not os.path.isfile(path):
+                return None  # added, removed, or not a post or page (a static file)
+            edits.add(rel)
+        if not warm.output.is_dir():
+            return None  # the output was removed meanwhile
+        return sorted(edits)
+
+    # -- the whole way ---------------------------------------------------------------------
+    def _whole(self) -> BuildResult:
+        started = time.perf_counter()
+        options = self.options
+        log = ProblemLog()
+        config = load_config(options.site_dir, options.base_url)
+        shown = output_path(options, config)
+        output = resolve_output(shown)
+        check_output_dir(output, options.site_dir)
+        with output_lock(output, shown=str(shown)):
+            cache = self._open_cache(config)
+            refs, static = scan_sources(options.site_dir, log)
+            items = read_items(
+                refs, config, cache, worker_count(options.jobs), log, options.progress
+            )
+            log.raise_if_errors()
+            models = ModelMemo()
+            by_rel = {item.rel: item for item in items}
+            ref_map = {ref.rel: ref for ref in refs if ref.rel in by_rel}
+            site = self._assemble(config, ref_map, by_rel, static, models, log)
+            planning = Planning(site, options.site_dir, cache)
+            warnings = self._warnings(planning, site, config)
+            planned = plan_site(site, options.site_dir, planning)
+            report = write_site(
+                planned,
+                output,
+                options.site_dir,
+                jobs=worker_count(options.jobs),
+                progress=options.progress,
+            )
+            manifest = read_manifest(output)
+        self._warm = _Warm(
+            config,
+            ref_map,
+            by_rel,
+            static,
+            models,
+            planning,
+            output,
+            dict(manifest.files),
+            dict(manifest.folders),
+            manifest.foreign or (),
+        )
+        paths = tuple(p.path for p in planned)
+        return BuildResult(
+            site,
+            output,
+            paths,
+            report,
+            (*log.warnings, *warnings),
+            time.perf_counter() - started,
+        )
+
+    def _open_cache(self, config: Config) -> BuildCache | None:
+        """The build cache, kept open between rebuilds (items read their HTML from it)."""
+        settings = (config.timezone, self.options.use_cache)
+        if self._cache_settings != settings:
+            self.close()
+            self._cache_stack = contextlib.ExitStack()
+            self._cache = self._cache_stack.enter_context(open_cache(self.options, config))
+            self._cache_settings = settings
+        return self._cache
+
+    def _assemble(
+        self,
+        config: Config,
+        refs: dict[str, SourceRef],
+        items: dict[str, ParsedItem],
+        static: list[StaticFile],
+        models: ModelMemo,
+        log: ProblemLog,
+    ) -> Site:
+        options = self.options
+        site = assemble(
+            config,
+            [items[rel] for rel in refs],
+            static,
+            resolve_now(options.now, config),
+            log,
+            include_drafts=options.include_drafts,
+            include_future=options.include_future,
+            mtimes={rel: ref.mtime for rel, ref in refs.items()},
+            models=models,
+        )
+        log.raise_if_errors()
+        return site
+
+    def _warnings(self, planning: Planning, site: Site, config: Config) -> list[Problem]:
+        site_dir = self.options.site_dir
+        return [
+            *planning.theme.warnings,
+            *card_warnings(site, site_dir),
+            *setup_warnings(site_dir, config),
+        ]
+
+    # -- only what changed -----------------------------------------------------------------
+    def _patch(self, edits: list[str]) -> BuildResult:
+        started = time.perf_counter()
+        warm = self._warm
+        assert warm is not None
+        log = ProblemLog()
+        refs, items = dict(warm.refs), dict(warm.items)
+        fresh: list[Fresh] = []
+        for rel in edits:
+            ref = _restat(warm.refs[rel])
+            if ref is None:
+                self._warm = None
+                return self._whole()  # gone since the watcher saw it
+            data = ref.read_bytes()
+            refs[rel] = ref
+            if digest_of(data) == items[rel].digest:
+                continue  # saved without a change
+            result = parse_source(rel, ref.kind, data, warm.config.tz, shared_renderer())
+            if isinstance(result, list):
+                for problem in result:
+                    log.error(problem.path, problem.line, problem.message)
+                continue
+            item, html = lean_item(result, self._cache is None)
+            fresh.append(Fresh(ref, item, None if self._cache is None else encode_item(item), html))
+        log.raise_if_errors()
+        if self._cache is not None:
+            stored = self._cache.store(fresh)
+        else:
+            stored = [one.item for one in fresh]
+        for item in stored:
+            items[item.rel] = item
+        site = self._assemble(warm.config, refs, items, warm.static, warm.models, log)
+        planning = warm.planning
+        planning.retarget(site)
+        warnings = self._warnings(planning, site, warm.config)
+        planned = plan_site(site, self.options.site_dir, planning)
+        check_collisions(planned)
+        with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
+            report = self._write(warm, planned)
+        warm.refs, warm.items = refs, items
+        return BuildResult(
+            site,
+            warm.output,
+            tuple(p.path for p in planned),
+            report,
+            (*log.warnings, *warnings),
+            time.perf_counter() - started,
+        )
+
+    def _write(self, warm: _Warm, planned: list[Planned]) -> WriteReport:
+        """Render what changed, then put it in place in one go under ``hold``."""
+        files = warm.files
+        made: dict[str, tuple[Planned, bytes, str]] = {}
+        copies: list[Planned] = []
+        entries: dict[str, Entry] = {}
+        for item in planned:
+            old = files.get(item.path)
+            if old is not None and item.key is not None and old.key == item.key:
+                entries[item.path] = old
+                continue
+            out = item.produce()
+            if out.data is None:
+                copies.append(item)
+                continue
+            digest = digest_of(out.data)
+            if old is not None and old.digest == digest:
+                entries[item.path] = Entry(item.key, digest, old.size, old.mtime_ns)
+            else:
+                made[item.path] = (item, out.data, digest)
+        gone = sorted(set(files) - {item.path for item in planned})
+        touched: set[str] = set()
+        root = warm.output
+        try:
+            with self.hold():
+                for path, (item, data, digest) in made.items():
+                    entries[path] = write_one(root, path, item.key, digest, data, True)
+                    touched.add(path)
+                for item in copies:
+                    out = item.produce()
+                    assert out.source is not None
+                    entries[item.path] = write_one(root, item.path, item.key, "", out.source, True)
+                    touched.add(item.path)
+                for path in gone:
+                    with contextlib.suppress(FileNotFoundError):
+                        (root / path).unlink()
+                    touched.add(path)
+                _prune_empty_folders(root, gone)
+        except OSError as exc:
+            self._warm = None  # the output is in doubt: the next rebuild goes the whole way
+            raise write_failure(root, exc) from None
+        for path in touched:  # their folders changed: the next full look lists them
+            folder = path.rpartition("/")[0]
+            while folder:
+                warm.folders.pop(folder, None)
+                folder = folder.rpartition("/")[0]
+        if touched or entries != files:
+            write_manifest(root, entries, warm.folders, "", warm.foreign)
+        warm.files = entries
+        written = len(made) + len(copies)
+        return WriteReport(written, len(entries) - written, len(gone), warm.foreign)
+
+
+def _restat(ref: SourceRef) -> SourceRef | None:
+    try:
+        stat = os.stat(ref.path)
+    except OSError:
+        return None
+    return SourceRef(
+        rel=ref.rel,
+        kind=ref.kind,
+        path=ref.path,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        inode=stat.st_ino,
+        ctime_ns=stat.st_ctime_ns,
+    )
+
+
+def _prune_empty_folders(root: Path, removed: list[str]) -> None:
+    for path in removed:
+        folder = (root / path).parent
+        while folder != root:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+@contextlib.contextmanager
+def session(options: BuildOptions, hold: Hold = contextlib.nullcontext) -> Iterator[BuildSession]:
+    one = BuildSession(options, hold)
+    try:
+        yield one
+    finally:
+        one.close()
