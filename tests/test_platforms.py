@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import markdown
@@ -47,6 +48,22 @@ def test_no_fork_runs_every_task_in_this_process(monkeypatch: pytest.MonkeyPatch
     assert os.getpid() not in pids(monkeypatch, None)  # forked workers did the work
     assert pids(monkeypatch, "1") == {os.getpid()}
     assert pids(monkeypatch, "0") != {os.getpid()}  # "0" means no, not yes
+
+
+@linux_only
+def test_a_process_running_other_threads_is_never_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve rebuilds beside its server and watcher threads: forking then could leave a
+    lock held forever in the child, so the work stays in this process."""
+    assert os.getpid() not in pids(monkeypatch, None)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        assert pids(monkeypatch, None) == {os.getpid()}
+    finally:
+        stop.set()
+        beside.join()
+    assert os.getpid() not in pids(monkeypatch, None)
 
 
 def test_fork_is_used_only_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:

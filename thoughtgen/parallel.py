@@ -3,9 +3,11 @@
 Workers are forked, so they start with the parent's state (the Site model, the theme) and
 nothing large is pickled across. Fork is used on Linux only: macOS has it, but forking a
 process that has started threads (its system libraries do) can deadlock the child, which is
-why Python defaults to spawn there. Elsewhere, with THOUGHTGEN_NO_FORK=1, or with too little
-work to be worth a process, the work runs in this process instead: the same results, in
-the same order, only slower on big sites.
+why Python defaults to spawn there. For the same reason a process that runs other threads
+(``serve``'s server and watcher) is never forked: a lock one of them held at that moment
+would stay held forever in the child. Elsewhere, with THOUGHTGEN_NO_FORK=1, or with too
+little work to be worth a process, the work runs in this process instead: the same results,
+in the same order, only slower on big sites.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -73,8 +76,12 @@ def parallel_map(
     global _TASK
     jobs = min(jobs, max(1, len(items) // MIN_ITEMS_PER_WORKER))
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
-    if jobs <= 1 or not fork_available() or multiprocessing.current_process().daemon:
-        # (a worker of a pool may not start workers of its own)
+    if (
+        jobs <= 1
+        or not fork_available()
+        or threading.active_count() > 1
+        or multiprocessing.current_process().daemon  # a pool's worker may not start its own
+    ):
         for index, chunk in enumerate(chunks):
             yield index * chunk_size, [task(item) for item in chunk]
         return

@@ -12,7 +12,7 @@ import mimetypes
 import os
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from thoughtgen.build import BuildOptions, build
 from thoughtgen.config import CONFIG_FILE
 from thoughtgen.errors import ThoughtgenError
+from thoughtgen.session import BuildSession
 
 SERVE_DIR = Path(".thoughtgen") / "serve"
 ENDPOINT = "/__thoughtgen/"
@@ -106,6 +107,11 @@ class DevServer:
         self.state = BuildState()
         self.stop = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+        # Held while a rebuild puts files in place and while a request reads one, so no
+        # answer mixes two builds.
+        self.files_lock = threading.Lock()
+        self.session: BuildSession | None = None
+        self._primed = -1
 
     @property
     def url(self) -> str:
@@ -113,9 +119,8 @@ class DevServer:
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}/"
 
-    def build(self) -> bool:
-        """Build into the serve folder; on failure the last good site stays."""
-        options = BuildOptions(
+    def _options(self) -> BuildOptions:
+        return BuildOptions(
             site_dir=self.site_dir,
             output_dir=self.out_dir,
             include_drafts=self.include_drafts,
@@ -127,8 +132,20 @@ class DevServer:
             # watcher start; rebuilds, beside them, are incremental and run here.
             jobs=None if threading.active_count() == 1 else 1,
         )
+
+    def build(self, changed: Collection[str] | None = None) -> bool:
+        """Build into the serve folder; on failure the last good site stays.
+
+        ``changed`` names the files changed since the last build; with them, a primed
+        session re-reads only those. None builds the whole way.
+        """
         try:
-            result = build(options)
+            if self.session is not None and changed is not None:
+                result = self.session.rebuild([Path(p) for p in changed])
+            else:
+                if self.session is not None:
+                    self.session.forget()  # nothing it kept is trusted after this build
+                result = build(self._options())
         except ThoughtgenError as exc:
             message = "\n".join(str(p) for p in exc.problems)
             self.echo(message)
@@ -145,6 +162,20 @@ class DevServer:
         self.echo(f"Built {result.pages} pages in {result.seconds:.2f} s")
         self.state.publish(success=True)
         return True
+
+    def prime(self) -> None:
+        """Warm the rebuild session once a build has succeeded (it writes nothing)."""
+        if self.session is None:
+            self.session = BuildSession(self._options(), self.files_lock)
+        if self.session.warm or self.state.error is not None or self._primed == self.state.version:
+            return
+        self._primed = self.state.version  # tried for this version: not again until the next
+        try:
+            self.session.prime()
+        except ThoughtgenError:
+            pass  # the next change builds the whole way and says what is wrong
+        except Exception:  # a bug must not stop the watcher: rebuilds go the whole way
+            self.echo(traceback.format_exc())
 
     def bind(self) -> None:
         handler = type("Handler", (_Handler,), {"server_ref": self})
@@ -184,11 +215,12 @@ class DevServer:
             if not changes:
                 # The watcher came back empty-handed: no edit is waiting for a rebuild.
                 self.state.busy = False
+                self.prime()
                 continue
             names = sorted({os.path.relpath(p, self.site_dir) for p in changes})
             self.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
             self.state.busy = True  # until the watcher comes back with nothing more
-            self.build()
+            self.build(changes)
 
     def _changes(self) -> Iterator[set[str]]:
         """The paths changed since the last batch, or an empty set after a quiet spell.
@@ -293,32 +325,34 @@ class _Handler(BaseHTTPRequestHandler):
         if raw_path.startswith(ENDPOINT):
             self._endpoint(raw_path[len(ENDPOINT) :], head)
             return
-        target = self._resolve(raw_path)
-        dev = self.server_ref
-        if isinstance(target, str):  # "redirect"
+        with self.server_ref.files_lock:  # never half of one rebuild and half of the next
+            answer = self._answer(raw_path)
+        if answer is None:  # a folder asked for without its slash
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", raw_path + "/")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        self._send(*answer, head)
+
+    def _answer(self, raw_path: str) -> tuple[HTTPStatus, bytes, str] | None:
+        """Status, body and type of the answer to ``raw_path``; None to add the slash."""
+        target = self._resolve(raw_path)
+        dev = self.server_ref
+        if isinstance(target, str):  # "redirect"
+            return None
         if target is None:
             not_found = dev.out_dir / "404.html"
             if not dev.out_dir.is_dir():
-                self._send(HTTPStatus.SERVICE_UNAVAILABLE, NO_SITE_PAGE.encode(), "text/html", head)
-            elif not_found.is_file():
-                self._send(HTTPStatus.NOT_FOUND, not_found.read_bytes(), "text/html", head)
-            else:
-                self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain", head)
-            return
+                return HTTPStatus.SERVICE_UNAVAILABLE, NO_SITE_PAGE.encode(), "text/html"
+            if not_found.is_file():
+                return HTTPStatus.NOT_FOUND, not_found.read_bytes(), "text/html"
+            return HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain"
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         try:
-            data = target.read_bytes()
+            return HTTPStatus.OK, target.read_bytes(), kind
         except OSError:  # swapped away between resolve and read: ask again
-            self._send(
-                HTTPStatus.SERVICE_UNAVAILABLE, b"Rebuilding, try again\n", "text/plain", head
-            )
-            return
-        self._send(HTTPStatus.OK, data, kind, head)
+            return HTTPStatus.SERVICE_UNAVAILABLE, b"Rebuilding, try again\n", "text/plain"
 
     def _resolve(self, raw_path: str) -> Path | str | None:
         """The file to serve, "redirect" for a folder without its slash, or None (404)."""

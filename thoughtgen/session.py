@@ -1,18 +1,19 @@
 """A build kept warm in one process between rebuilds, for ``serve``.
 
-The first rebuild goes the whole way, as ``build`` does, and keeps what it made: the
-parsed items, the assembled models, the planning (theme, compiled templates, memoised
-digests) and the output's manifest. After that, when the only changes are edits of posts
-and pages that existed before, a rebuild re-reads just those files, assembles and plans
-the site again from memory, renders only the outputs whose keys changed, and replaces
-only the files whose bytes changed, each in one step, all while ``hold`` is held (the dev
-server holds it to answer a request, so no answer mixes two builds). Any other change
-(the config, the theme, a static file, a file added or removed, or one the watcher could
-not name) goes the whole way again.
+``prime`` reads the site as a build would and keeps what it made: the parsed items, the
+assembled models, the planning (theme, compiled templates, memoised digests) and the
+output's manifest. It writes nothing. After that, when the only changes are edits of posts
+and pages that existed before, a rebuild re-reads just those files, assembles and plans the
+site again from memory, renders only the outputs whose keys differ from the manifest's, and
+replaces only the files whose bytes changed, each in one step, all while ``hold`` is held
+(the dev server holds it to answer a request, so no answer mixes two builds). Any other
+change (the config, the theme, a static file, a file added or removed, or one the watcher
+could not name) is a whole ``build``, after which the session is cold until primed again.
 
 The result of a rebuild is always what a clean build of the same sources would give: the
-keys are the ones ``build`` computes, over a Site assembled from every item. The feed-id
-guard does not run: a preview's feeds have no subscribers.
+keys are the ones ``build`` computes, over a Site assembled from every item, and they are
+compared with what the output's manifest says its files were made from. The feed-id guard
+does not run: a preview's feeds have no subscribers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from thoughtgen.assemble import ModelMemo, assemble
 from thoughtgen.build import (
     BuildOptions,
     BuildResult,
+    build,
     open_cache,
     output_path,
     read_items,
@@ -43,16 +45,16 @@ from thoughtgen.incremental.records import encode_item
 from thoughtgen.model import Site
 from thoughtgen.output.lock import output_lock
 from thoughtgen.output.policy import check_collisions, check_output_dir, resolve_output
-from thoughtgen.output.produce import WriteReport, write_failure, write_site
+from thoughtgen.output.produce import WriteReport, write_failure
 from thoughtgen.output.tree import write_one
 from thoughtgen.outputs import Planned
-from thoughtgen.parallel import worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
 from thoughtgen.plan import Planning, plan_site
 from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, StaticFile, scan_sources
 
-Hold = Callable[[], AbstractContextManager[object]]
+# Held while files are put in place: a lock, or nothing at all.
+Hold = AbstractContextManager[object]
 
 
 @dataclass
@@ -74,30 +76,46 @@ class _Warm:
 class BuildSession:
     """Rebuilds of one site into one output folder, as fast as the change allows."""
 
-    def __init__(self, options: BuildOptions, hold: Hold = contextlib.nullcontext) -> None:
+    def __init__(self, options: BuildOptions, hold: Hold | None = None) -> None:
         self.options = options
-        self.hold = hold
+        self.hold = hold if hold is not None else contextlib.nullcontext()
         self._warm: _Warm | None = None
         self._cache_stack = contextlib.ExitStack()
         self._cache: BuildCache | None = None
         self._cache_settings: tuple[object, ...] | None = None
+        self._failed: set[str] = set()  # read by a rebuild that failed: read again next time
 
     def close(self) -> None:
         self._cache_stack.close()
         self._cache = None
 
+    @property
+    def warm(self) -> bool:
+        return self._warm is not None
+
+    def forget(self) -> None:
+        """Keep nothing: the output is being made some other way."""
+        self._warm = None
+        self._failed = set()
+
     def rebuild(self, changed: Collection[Path] | None = None) -> BuildResult:
         """Bring the output up to date; ``changed`` names the files changed since the last
         rebuild (None: unknown, look at everything).
 
-        Raises ThoughtgenError with every problem; the output and what is kept stay as
-        the last successful rebuild left them.
+        Raises ThoughtgenError with every problem; the output stays as the last successful
+        rebuild left it, and the files of a failed rebuild are read again by the next.
         """
         edits = self._edits(changed)
         if edits is None:
-            self._warm = None  # whatever happens next, nothing kept is trusted
-            return self._whole()
-        return self._patch(edits)
+            self.forget()  # whatever happens next, nothing kept is trusted
+            return build(self.options)
+        try:
+            result = self._patch(edits)
+        except BaseException:
+            self._failed.update(edits)
+            raise
+        self._failed = set()
+        return result
 
     # -- deciding --------------------------------------------------------------------------
     def _edits(self, changed: Collection[Path] | None) -> list[str] | None:
@@ -106,12 +124,12 @@ class BuildSession:
         if warm is None or changed is None:
             return None
         site_dir = self.options.site_dir.resolve()
-        edits: set[str] = set()
+        edits: set[str] = set(self._failed)
         for path in changed:
             try:
                 rel = path.resolve().relative_to(site_dir).as_posix()
             except ValueError:
-                continue  # not in the site: the watcher's business, not ours
+                return None  # not named as the build names it (a linked folder): look at all
             if rel == CONFIG_FILE or rel.startswith("themes/"):
                 return None
             if not rel.startswith("content/"):
@@ -123,9 +141,13 @@ class BuildSession:
             return None  # the output was removed meanwhile
         return sorted(edits)
 
-    # -- the whole way ---------------------------------------------------------------------
-    def _whole(self) -> BuildResult:
-        started = time.perf_counter()
+    # -- reading the site once -------------------------------------------------------------
+    def prime(self) -> None:
+        """Read the site and the output's manifest and keep them (nothing is written).
+
+        Raises ThoughtgenError when the site does not build; the session stays cold.
+        """
+        self._warm = None
         options = self.options
         log = ProblemLog()
         config = load_config(options.site_dir, options.base_url)
@@ -135,25 +157,17 @@ class BuildSession:
         with output_lock(output, shown=str(shown)):
             cache = self._open_cache(config)
             refs, static = scan_sources(options.site_dir, log)
-            items = read_items(
-                refs, config, cache, worker_count(options.jobs), log, options.progress
-            )
+            items = read_items(refs, config, cache, 1, log)
             log.raise_if_errors()
-            models = ModelMemo()
             by_rel = {item.rel: item for item in items}
             ref_map = {ref.rel: ref for ref in refs if ref.rel in by_rel}
+            models = ModelMemo()
             site = self._assemble(config, ref_map, by_rel, static, models, log)
             planning = Planning(site, options.site_dir, cache)
-            warnings = self._warnings(planning, site, config)
-            planned = plan_site(site, options.site_dir, planning)
-            report = write_site(
-                planned,
-                output,
-                options.site_dir,
-                jobs=worker_count(options.jobs),
-                progress=options.progress,
-            )
-            manifest = read_manifest(output)
+            manifest = read_manifest(output) if output.is_dir() else None
+        if manifest is None or not manifest.files:
+            return  # nothing built there yet: the next rebuild goes the whole way
+        self._failed = set()
         self._warm = _Warm(
             config,
             ref_map,
@@ -165,15 +179,6 @@ class BuildSession:
             dict(manifest.files),
             dict(manifest.folders),
             manifest.foreign or (),
-        )
-        paths = tuple(p.path for p in planned)
-        return BuildResult(
-            site,
-            output,
-            paths,
-            report,
-            (*log.warnings, *warnings),
-            time.perf_counter() - started,
         )
 
     def _open_cache(self, config: Config) -> BuildCache | None:
@@ -228,9 +233,9 @@ class BuildSession:
         fresh: list[Fresh] = []
         for rel in edits:
             ref = _restat(warm.refs[rel])
-            if ref is None:
+            if ref is None:  # gone since the watcher saw it
                 self._warm = None
-                return self._whole()  # gone since the watcher saw it
+                return build(self.options)
             data = ref.read_bytes()
             refs[rel] = ref
             if digest_of(data) == items[rel].digest:
@@ -291,7 +296,7 @@ class BuildSession:
         touched: set[str] = set()
         root = warm.output
         try:
-            with self.hold():
+            with self.hold:
                 for path, (item, data, digest) in made.items():
                     entries[path] = write_one(root, path, item.key, digest, data, True)
                     touched.add(path)
@@ -348,7 +353,7 @@ def _prune_empty_folders(root: Path, removed: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def session(options: BuildOptions, hold: Hold = contextlib.nullcontext) -> Iterator[BuildSession]:
+def session(options: BuildOptions, hold: Hold | None = None) -> Iterator[BuildSession]:
     one = BuildSession(options, hold)
     try:
         yield one
