@@ -9,15 +9,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
+import pytest
 from conftest import SiteMaker, assert_same_as_clean, post
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+import thoughtgen.related as related_module
 from thoughtgen.model import Body, Post, Status, TagRef
 from thoughtgen.related import (
     MAX_FEATURES,
     RESCORED,
     WINDOW,
+    KeptRelated,
     features,
     related_posts,
     remembered_related,
@@ -316,3 +319,78 @@ def test_workers_choose_what_one_process_chooses() -> None:
     alone = related_posts(posts, 3, jobs=1)
     assert related_posts(posts, 3, jobs=2) == alone
     assert sum(1 for chosen in alone.values() if chosen) > 1000
+
+
+def edited(posts: list[Post], rng: random.Random, n: int) -> list[Post]:
+    """``posts`` after one change a writer makes: mostly titles and summaries (what the kept
+    choice redoes in part), sometimes tags, dates, statuses, or a post added or removed."""
+    posts = list(posts)
+    kind = rng.choice(["title"] * 5 + ["summary"] * 2 + ["tags", "date", "status", "add", "drop"])
+    if kind == "add" or not posts:
+        date = START + timedelta(hours=rng.randint(0, 500))
+        words = " ".join(rng.choices(WORDS, k=rng.randint(1, 4)))
+        posts.append(listed(n, words, date, Status.PUBLISHED, rng.sample(TAGS, rng.randint(0, 3))))
+        return posts
+    at = rng.randrange(len(posts))
+    one = posts[at]
+    if kind == "title":
+        posts[at] = replace(one, title=" ".join(rng.choices(WORDS, k=rng.randint(0, 4))))
+    elif kind == "summary":
+        posts[at] = replace(one, summary=rng.choice(["", "A note on offers.", "Team notes"]))
+    elif kind == "tags":
+        tags = rng.sample(TAGS, rng.randint(0, 3))
+        posts[at] = replace(one, tags=tuple(TagRef(t.title(), t) for t in tags))
+    elif kind == "date":
+        posts[at] = replace(one, date=START + timedelta(hours=rng.randint(0, 500)))
+    elif kind == "status":
+        posts[at] = replace(one, status=rng.choice([Status.PUBLISHED, Status.DRAFT]))
+    else:
+        posts.pop(at)
+    return posts
+
+
+@settings(max_examples=60, deadline=None)
+@given(sites(), st.integers(1, 4), st.randoms(use_true_random=False))
+def test_a_kept_choice_redone_in_part_equals_a_fresh_one_after_every_edit(
+    posts: list[Post], count: int, rng: random.Random
+) -> None:
+    kept = KeptRelated()
+    memo = DictMemo()
+    for step in range(12):
+        fresh = related_posts(posts, count)
+        assert kept.related(posts, count, 1) == fresh, f"step {step}"
+        assert remembered_related(posts, count, memo, kept) == fresh, f"step {step}"
+        posts = edited(posts, rng, 100 + step)
+
+
+def test_a_kept_choice_follows_title_edits_on_a_site_with_long_posting_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hundreds of posts: posting lists longer than the date window, words common enough to
+    be dropped, or to cross the line where they are, as titles change one by one."""
+    rng = random.Random(3)
+    posts = [
+        listed(
+            n,
+            " ".join(rng.choices(WORDS, k=rng.randint(1, 5))),
+            START + timedelta(hours=rng.randint(0, 3000)),
+            Status.PUBLISHED if rng.random() < 0.9 else Status.DRAFT,
+            rng.sample(TAGS, rng.randint(0, 3)),
+        )
+        for n in range(400)
+    ]
+    kept = KeptRelated()
+    kept.related(posts, 3, 1)
+    chosen = []
+    choose = related_module._Index.choose
+    monkeypatch.setattr(
+        related_module._Index, "choose", lambda self, i: chosen.append(i) or choose(self, i)
+    )
+    for step in range(40):
+        at = rng.randrange(len(posts))
+        title = " ".join([*rng.choices(WORDS[:6], k=rng.randint(0, 3)), f"word{step}"])
+        posts[at] = replace(posts[at], title=title)
+        chosen.clear()
+        assert kept.related(posts, 3, 1) == related_posts(posts, 3), f"step {step}"
+        redone = len(chosen) - len(posts)  # related_posts chose for every post
+        assert 1 <= redone < len(posts), f"step {step}: chose again for {redone} posts"

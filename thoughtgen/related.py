@@ -23,14 +23,17 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from heapq import nsmallest
 from itertools import chain
 from operator import itemgetter
+from typing import TypeVar
 
 from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.model import Post, Status
 from thoughtgen.parallel import parallel_map, worker_count
+
+T = TypeVar("T")
 
 # Per post: how many of its features are looked up, and how many postings of each.
 MAX_FEATURES = 12
@@ -86,45 +89,67 @@ def related_posts(posts: Sequence[Post], count: int, jobs: int = 1) -> dict[str,
     """
     if count <= 0 or not posts:
         return {}
-    ordered = sorted(posts, key=_order)
-    described = [features(post) for post in ordered]
-    published = [i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED]
-    total = len(published)
-    frequency: Counter[str] = Counter()
-    for i in published:
-        tags, text = described[i]
-        frequency.update(tags | text)
-    weights = {
-        feature: math.log(1 + total / df)
-        for feature, df in frequency.items()
-        if feature[0] == "#" or df <= 2 or 2 * df <= total
-    }
-    # Strongest first; a rank per feature lets each post sort its own with a C key.
-    strength = {f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))}
-    kept = [(tags, (tags | text) & weights.keys()) for tags, text in described]
-    postings: dict[str, list[int]] = {feature: [] for feature in weights}
-    for i in published:  # ascending, so every posting list is in date order
-        for feature in kept[i][1]:
-            postings[feature].append(i)
+    index = _Index(posts, count, [features(post) for post in posts])
+    # Each post's choice reads the indexes only, so the posts are shared out among workers.
+    picks: list[tuple[int, ...]] = []
+    for _start, chosen in parallel_map(index.choose, range(len(index.ordered)), jobs, 512):
+        picks += chosen
+    return index.answer(picks)
 
-    # Posts sharing two tags, looked up directly: among thousands of posts on one tag, the
-    # date window alone would rarely find the few that share a second one.
-    pairs = [_pairs(kept[i][0], frequency) for i in range(len(ordered))]
-    paired: dict[tuple[str, str], list[int]] = {}
-    for i in published:
-        for pair in pairs[i]:
-            paired.setdefault(pair, []).append(i)
 
-    rescored = count * RESCORED
+class _Index:
+    """The inverted indexes the choice reads, over posts in date order."""
 
-    def choose(i: int) -> tuple[int, ...]:
+    def __init__(
+        self,
+        posts: Sequence[Post],
+        count: int,
+        described: Sequence[tuple[frozenset[str], frozenset[str]]],
+    ) -> None:
+        order = sorted(range(len(posts)), key=lambda n: _order(posts[n]))
+        self.ordered = ordered = [posts[n] for n in order]
+        self.described = [described[n] for n in order]
+        published = [i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED]
+        total = len(published)
+        frequency: Counter[str] = Counter()
+        for i in published:
+            tags, text = self.described[i]
+            frequency.update(tags | text)
+        self.weights = weights = {
+            feature: math.log(1 + total / df)
+            for feature, df in frequency.items()
+            if feature[0] == "#" or df <= 2 or 2 * df <= total
+        }
+        # Strongest first; a rank per feature lets each post sort its own with a C key.
+        self.strength = {
+            f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))
+        }
+        self.kept = kept = [(tags, (tags | text) & weights.keys()) for tags, text in self.described]
+        self.postings: dict[str, list[int]] = {feature: [] for feature in weights}
+        postings = self.postings
+        for i in published:  # ascending, so every posting list is in date order
+            for feature in kept[i][1]:
+                postings[feature].append(i)
+        # Posts sharing two tags, looked up directly: among thousands of posts on one tag,
+        # the date window alone would rarely find the few that share a second one.
+        self.pairs = pairs = [_pairs(kept[i][0], frequency) for i in range(len(ordered))]
+        self.paired: dict[tuple[str, str], list[int]] = {}
+        for i in published:
+            for pair in pairs[i]:
+                self.paired.setdefault(pair, []).append(i)
+        self.count = count
+        self.rescored = count * RESCORED
+
+    def choose(self, i: int) -> tuple[int, ...]:
+        """The positions of the posts related to the one at position ``i``."""
+        kept, postings, weights = self.kept, self.postings, self.weights
         tags, mine = kept[i]
-        strongest = sorted(mine - tags, key=strength.__getitem__)[:MAX_FEATURES]
+        strongest = sorted(mine - tags, key=self.strength.__getitem__)[:MAX_FEATURES]
         # Shared tags outrank shared words, as in the final order. Posts sharing a pair of
         # tags are looked for first, then (when those are too few) tag by tag.
-        lists = [paired[pair] for pair in pairs[i] if pair in paired]
+        lists = [self.paired[pair] for pair in self.pairs[i] if pair in self.paired]
         tagged = Counter(chain.from_iterable(_nearest(p, i) for p in lists))
-        if len(tagged) <= rescored:
+        if len(tagged) <= self.rescored:
             lists = [postings[f] for f in sorted(tags) if f in postings]
             tagged.update(chain.from_iterable(_nearest(p, i) for p in lists))
         found = Counter(dict(zip(tagged, map(TAG_HIT.__mul__, tagged.values()), strict=True)))
@@ -133,9 +158,9 @@ def related_posts(posts: Sequence[Post], count: int, jobs: int = 1) -> dict[str,
         # Most shared strong features first; sorted() is stable, so ties keep the order they
         # were found in, which follows the sorted tags and words, never how a set iterates
         # (that changes from one process to the next).
-        shortlist = sorted(found.items(), key=itemgetter(1), reverse=True)[:rescored]
+        shortlist = sorted(found.items(), key=itemgetter(1), reverse=True)[: self.rescored]
         best = nsmallest(
-            count,
+            self.count,
             (
                 (
                     -len(tags & kept[j][0]),
@@ -147,12 +172,11 @@ def related_posts(posts: Sequence[Post], count: int, jobs: int = 1) -> dict[str,
         )
         return tuple(j for _tags, _weight, j in best)
 
-    # Each post's choice reads the indexes only, so the posts are shared out among workers.
-    related: dict[str, tuple[Post, ...]] = {}
-    for start, chosen in parallel_map(choose, range(len(ordered)), jobs, chunk_size=512):
-        for i, picks in enumerate(chosen, start):
-            related[ordered[i].source] = tuple(ordered[j] for j in picks)
-    return related
+    def answer(self, picks: Sequence[tuple[int, ...]]) -> dict[str, tuple[Post, ...]]:
+        ordered = self.ordered
+        return {
+            ordered[i].source: tuple(ordered[j] for j in chosen) for i, chosen in enumerate(picks)
+        }
 
 
 def _pairs(tags: frozenset[str], frequency: Mapping[str, int]) -> list[tuple[str, str]]:
@@ -174,42 +198,129 @@ def _nearest(posting: list[int], i: int) -> Iterable[int]:
 CHOICE_VERSION = "1"
 
 
+class KeptRelated:
+    """What the choice worked out, kept in this process between assemblies of one site
+    (``serve``'s rebuilds). Models are frozen, and an unchanged post is the same object in
+    the next assembly, so what follows from a post alone is kept by its identity.
+
+    When the next assembly has the same posts in the same order, with the same dates,
+    statuses and tags, and only words differ (a title or summary edited), only the posts
+    that have one of those words, and the edited ones, choose again: every other post's
+    choice reads none of what changed (its own features, their weights and posting lists,
+    and what it shares with its candidates are all as they were).
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[Post, str]] = {}
+        self._features: dict[int, tuple[Post, tuple[frozenset[str], frozenset[str]]]] = {}
+        self._last: tuple[str, dict[str, list[str]]] | None = None
+        self._index: _Index | None = None
+        self._picks: list[tuple[int, ...]] = []
+        self._shape: list[tuple[object, ...]] = []
+
+    def row(self, post: Post) -> str:
+        return _by_identity(self._rows, post, _row)
+
+    def related(self, posts: Sequence[Post], count: int, jobs: int) -> dict[str, tuple[Post, ...]]:
+        """``related_posts``, choosing again only for posts the change can reach."""
+        if count <= 0 or not posts:
+            return {}
+        index = _Index(posts, count, [_by_identity(self._features, p, features) for p in posts])
+        shape: list[tuple[object, ...]] = [
+            (post.source, post.date, post.status, tags)
+            for post, (tags, _text) in zip(index.ordered, index.described, strict=True)
+        ]
+        last = self._index
+        if last is not None and last.count == count and self._shape == shape:
+            picks = list(self._picks)
+            for i in _reached(last.described, index.described):
+                picks[i] = index.choose(i)
+        else:
+            picks = []
+            for _start, chosen in parallel_map(index.choose, range(len(index.ordered)), jobs, 512):
+                picks += chosen
+        self._index, self._picks, self._shape = index, picks, shape
+        return index.answer(picks)
+
+
+def _reached(
+    before: Sequence[tuple[frozenset[str], frozenset[str]]],
+    now: Sequence[tuple[frozenset[str], frozenset[str]]],
+) -> list[int]:
+    """Positions whose choice can differ when only words changed: the edited posts, and
+    every post with a word one of them gained or lost."""
+    edited = [i for i, (old, new) in enumerate(zip(before, now, strict=True)) if old[1] != new[1]]
+    if not edited:
+        return []
+    changed = frozenset().union(*(before[i][1] ^ now[i][1] for i in edited))
+    return sorted({*edited, *(i for i, (_tags, text) in enumerate(now) if text & changed)})
+
+
+def _by_identity(kept: dict[int, tuple[Post, T]], post: Post, make: Callable[[Post], T]) -> T:
+    """``make(post)``, remembered by the post's identity (the post is kept alive with it)."""
+    found = kept.get(id(post))
+    if found is not None and found[0] is post:
+        return found[1]
+    if len(kept) > 65536:  # many assemblies ago: start over
+        kept.clear()
+    value = make(post)
+    kept[id(post)] = (post, value)
+    return value
+
+
+def _row(post: Post) -> str:
+    """Exactly what the choice reads of a post, as one digest."""
+    described = (
+        post.source,
+        post.date.isoformat() if post.date else "",
+        str(post.status),
+        post.title,
+        post.summary,
+        [(ref.slug, ref.name) for ref in post.tags],
+    )
+    text = json.dumps(described, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def remembered_related(
-    posts: Sequence[Post], count: int, memo: Memo | None
+    posts: Sequence[Post], count: int, memo: Memo | None, kept: KeptRelated | None = None
 ) -> dict[str, tuple[Post, ...]]:
-    """``related_posts``, kept in ``memo`` (the build cache) by exactly what the choice reads.
+    """``related_posts``, kept in ``memo`` (the build cache) by exactly what the choice reads,
+    and in ``kept`` for the next assembly in this process.
 
     Editing a post's body leaves every post's tags, title, summary, date and status as they
     were, so the next build takes the answer from the memo instead of working it out again.
     """
-    jobs = worker_count()
-    if memo is None or count <= 0 or not posts:
-        return related_posts(posts, count, jobs)
-    described = sorted(
-        (
-            post.source,
-            post.date.isoformat() if post.date else "",
-            str(post.status),
-            post.title,
-            post.summary,
-            [(ref.slug, ref.name) for ref in post.tags],
-        )
-        for post in posts
-    )
+    if count <= 0 or not posts or (memo is None and kept is None):
+        return related_posts(posts, count, worker_count())
+    row = kept.row if kept is not None else _row
+    rows = sorted(row(post) for post in posts)
     digest = hashlib.blake2b(
-        json.dumps([CHOICE_VERSION, count, described], ensure_ascii=False).encode(),
-        digest_size=16,
+        json.dumps([CHOICE_VERSION, count, rows]).encode(), digest_size=16
     ).hexdigest()
     key = f"related {digest}"
     by_source = {post.source: post for post in posts}
-    found = _from_json(memo.recall(key), by_source)
+    if kept is not None and kept._last is not None and kept._last[0] == key:
+        return _by_sources(kept._last[1], by_source)
+    found = _from_json(memo.recall(key) if memo is not None else None, by_source)
+    sources: dict[str, list[str]] | None = None
     if found is None:
-        found = related_posts(posts, count, jobs)
-        memo.remember(
-            key,
-            json.dumps({source: [p.source for p in chosen] for source, chosen in found.items()}),
-        )
+        if kept is not None:
+            found = kept.related(posts, count, worker_count())
+        else:
+            found = related_posts(posts, count, worker_count())
+        if memo is not None:
+            sources = {source: [p.source for p in chosen] for source, chosen in found.items()}
+            memo.remember(key, json.dumps(sources))
+    if kept is not None:
+        kept._last = (key, sources or {s: [p.source for p in c] for s, c in found.items()})
     return found
+
+
+def _by_sources(
+    chosen: Mapping[str, list[str]], by_source: Mapping[str, Post]
+) -> dict[str, tuple[Post, ...]]:
+    return {source: tuple(by_source[s] for s in picks) for source, picks in chosen.items()}
 
 
 def _from_json(
@@ -219,6 +330,6 @@ def _from_json(
         data = json.loads(text) if text is not None else None
         if not isinstance(data, dict):
             return None
-        return {source: tuple(by_source[s] for s in chosen) for source, chosen in data.items()}
+        return _by_sources(data, by_source)
     except (ValueError, TypeError, KeyError):
         return None

@@ -22,7 +22,7 @@ from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
-from thoughtgen.related import remembered_related
+from thoughtgen.related import KeptRelated, remembered_related
 from thoughtgen.series import collect_series
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
@@ -143,6 +143,7 @@ class HtmlRenderer:
         self.site = site
         self.site_dir = site_dir
         self.memo = memo
+        self.related = KeptRelated()  # for the next assembly, when there is one (serve)
         self.env = make_environment(site, theme)
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.
@@ -175,7 +176,7 @@ class HtmlRenderer:
         for pager in paginate(site.posts, per_page, ""):
             yield "index.html", pager.url, {"pager": pager}
         series = collect_series(site.posts, front_matter_lines(self.site_dir))
-        related = remembered_related(site.posts, site.config.related_posts, self.memo)
+        related = remembered_related(site.posts, site.config.related_posts, self.memo, self.related)
         for post in site.posts:
             older, newer = site.neighbours(post)
             yield (

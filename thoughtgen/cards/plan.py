@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import PIL
@@ -72,9 +72,11 @@ def _constant_part() -> str:
     )
 
 
+@lru_cache(maxsize=1 << 16)  # serve asks again on every rebuild, mostly for unchanged posts
 def card_key(texts: tuple[str, str, str], constant: str) -> str:
     """A digest of exactly what is drawn: the texts, the constant part, and the installed
-    fonts that draw the characters the bundled ones lack."""
+    fonts that draw the characters the bundled ones lack (the font book is read once per
+    process, so the answer for the same texts never changes within one)."""
     book = font_book()
     site, title, byline = texts
     faces: set[Face] = set(book.faces_of(site + title, True)) | set(book.faces_of(byline, False))
