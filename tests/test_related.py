@@ -358,7 +358,7 @@ def test_a_kept_choice_redone_in_part_equals_a_fresh_one_after_every_edit(
     memo = DictMemo()
     for step in range(12):
         fresh = related_posts(posts, count)
-        assert kept.related(posts, count, 1) == fresh, f"step {step}"
+        assert kept.related(posts, count, 1, f"k{step}") == fresh, f"step {step}"
         assert remembered_related(posts, count, memo, kept) == fresh, f"step {step}"
         posts = edited(posts, rng, 100 + step)
 
@@ -380,7 +380,7 @@ def test_a_kept_choice_follows_title_edits_on_a_site_with_long_posting_lists(
         for n in range(400)
     ]
     kept = KeptRelated()
-    kept.related(posts, 3, 1)
+    kept.related(posts, 3, 1, "first")
     chosen = []
     choose = related_module._Index.choose
     monkeypatch.setattr(
@@ -391,6 +391,22 @@ def test_a_kept_choice_follows_title_edits_on_a_site_with_long_posting_lists(
         title = " ".join([*rng.choices(WORDS[:6], k=rng.randint(0, 3)), f"word{step}"])
         posts[at] = replace(posts[at], title=title)
         chosen.clear()
-        assert kept.related(posts, 3, 1) == related_posts(posts, 3), f"step {step}"
+        assert kept.related(posts, 3, 1, f"k{step}") == related_posts(posts, 3), f"step {step}"
         redone = len(chosen) - len(posts)  # related_posts chose for every post
         assert 1 <= redone < len(posts), f"step {step}: chose again for {redone} posts"
+
+
+@settings(max_examples=40, deadline=None)
+@given(sites(), st.integers(1, 4), st.randoms(use_true_random=False))
+def test_a_kept_choice_taken_from_the_memo_is_built_on_correctly(
+    posts: list[Post], count: int, rng: random.Random
+) -> None:
+    """serve goes back and forth (an edit undone): the answer then comes from the memo, and
+    the next edit builds on it."""
+    states = [posts]
+    for step in range(5):
+        states.append(edited(states[-1], rng, 200 + step))
+    kept, memo = KeptRelated(), DictMemo()
+    for visit in range(14):
+        posts = rng.choice(states)
+        assert remembered_related(posts, count, memo, kept) == related_posts(posts, count), visit

@@ -213,7 +213,7 @@ class KeptRelated:
     def __init__(self) -> None:
         self._rows: dict[int, tuple[Post, str]] = {}
         self._features: dict[int, tuple[Post, tuple[frozenset[str], frozenset[str]]]] = {}
-        self._last: tuple[str, dict[str, list[str]]] | None = None
+        self.key = ""  # the memo key of the posts the kept choice was made for
         self._index: _Index | None = None
         self._picks: list[tuple[int, ...]] = []
         self._shape: list[tuple[object, ...]] = []
@@ -221,15 +221,12 @@ class KeptRelated:
     def row(self, post: Post) -> str:
         return _by_identity(self._rows, post, _row)
 
-    def related(self, posts: Sequence[Post], count: int, jobs: int) -> dict[str, tuple[Post, ...]]:
+    def related(
+        self, posts: Sequence[Post], count: int, jobs: int, key: str
+    ) -> dict[str, tuple[Post, ...]]:
         """``related_posts``, choosing again only for posts the change can reach."""
-        if count <= 0 or not posts:
-            return {}
-        index = _Index(posts, count, [_by_identity(self._features, p, features) for p in posts])
-        shape: list[tuple[object, ...]] = [
-            (post.source, post.date, post.status, tags)
-            for post, (tags, _text) in zip(index.ordered, index.described, strict=True)
-        ]
+        index = self._index_of(posts, count)
+        shape = self._shape_of(index)
         last = self._index
         if last is not None and last.count == count and self._shape == shape:
             picks = list(self._picks)
@@ -239,8 +236,41 @@ class KeptRelated:
             picks = []
             for _start, chosen in parallel_map(index.choose, range(len(index.ordered)), jobs, 512):
                 picks += chosen
-        self._index, self._picks, self._shape = index, picks, shape
+        self._keep(key, index, picks, shape)
         return index.answer(picks)
+
+    def adopt(
+        self, posts: Sequence[Post], count: int, found: Mapping[str, tuple[Post, ...]], key: str
+    ) -> None:
+        """Keep ``found``, the choice for ``posts`` remembered elsewhere, to build on."""
+        index = self._index_of(posts, count)
+        at = {post.source: i for i, post in enumerate(index.ordered)}
+        picks = [tuple(at[p.source] for p in found.get(post.source, ())) for post in index.ordered]
+        self._keep(key, index, picks, self._shape_of(index))
+
+    def answer(self, by_source: Mapping[str, Post]) -> dict[str, tuple[Post, ...]]:
+        """The kept choice, with the posts of the assembly at hand."""
+        assert self._index is not None
+        ordered = self._index.ordered
+        return {
+            ordered[i].source: tuple(by_source[ordered[j].source] for j in chosen)
+            for i, chosen in enumerate(self._picks)
+        }
+
+    def _index_of(self, posts: Sequence[Post], count: int) -> _Index:
+        return _Index(posts, count, [_by_identity(self._features, p, features) for p in posts])
+
+    @staticmethod
+    def _shape_of(index: _Index) -> list[tuple[object, ...]]:
+        return [
+            (post.source, post.date, post.status, tags)
+            for post, (tags, _text) in zip(index.ordered, index.described, strict=True)
+        ]
+
+    def _keep(
+        self, key: str, index: _Index, picks: list[tuple[int, ...]], shape: list[tuple[object, ...]]
+    ) -> None:
+        self.key, self._index, self._picks, self._shape = key, index, picks, shape
 
 
 def _reached(
@@ -300,20 +330,20 @@ def remembered_related(
     ).hexdigest()
     key = f"related {digest}"
     by_source = {post.source: post for post in posts}
-    if kept is not None and kept._last is not None and kept._last[0] == key:
-        return _by_sources(kept._last[1], by_source)
+    if kept is not None and kept.key == key:
+        return kept.answer(by_source)
     found = _from_json(memo.recall(key) if memo is not None else None, by_source)
-    sources: dict[str, list[str]] | None = None
-    if found is None:
+    if found is not None:
         if kept is not None:
-            found = kept.related(posts, count, worker_count())
-        else:
-            found = related_posts(posts, count, worker_count())
-        if memo is not None:
-            sources = {source: [p.source for p in chosen] for source, chosen in found.items()}
-            memo.remember(key, json.dumps(sources))
+            kept.adopt(posts, count, found, key)
+        return found
     if kept is not None:
-        kept._last = (key, sources or {s: [p.source for p in c] for s, c in found.items()})
+        found = kept.related(posts, count, worker_count(), key)
+    else:
+        found = related_posts(posts, count, worker_count())
+    if memo is not None:
+        sources = {source: [p.source for p in chosen] for source, chosen in found.items()}
+        memo.remember(key, json.dumps(sources))
     return found
 
 

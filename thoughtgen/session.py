@@ -164,6 +164,8 @@ class BuildSession:
             models = ModelMemo()
             site = self._assemble(config, ref_map, by_rel, static, models, log)
             planning = Planning(site, options.site_dir, cache)
+            for planned in plan_site(site, options.site_dir, planning):
+                planned.key  # noqa: B018 (remembered: the first edit computes only what changed)
             manifest = read_manifest(output) if output.is_dir() else None
         if manifest is None or not manifest.files:
             return  # nothing built there yet: the next rebuild goes the whole way

@@ -14,7 +14,8 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
-from operator import attrgetter
+from enum import Enum
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -118,6 +119,56 @@ def _chains(tree: nodes.Node) -> set[tuple[str, ...]]:
         if name.name == "site" and id(name) not in followed:
             return {(attr,) for attr in WHOLE_SITE}  # passed around whole: assume anything
     return found
+
+
+_UNKNOWN = object()
+
+
+class _Identities:
+    """What tells a page's context apart without digesting it, or _UNKNOWN when that is
+    not known.
+
+    Posts and pages count by identity: they are frozen, and an unchanged one is the same
+    object in the next assembly. Plain values count by value; containers and other frozen
+    dataclasses (a tag, a pager, a series) by what they hold, worked out once per object (a
+    tag with its thousand posts is in the context of each of its pages). Anything else is
+    unknown.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[object, object]] = {}
+
+    def forget(self) -> None:
+        self._known.clear()
+
+    def of(self, value: Any) -> object:
+        kind = type(value)
+        if kind in _SHOWN_WHOLE:
+            return value
+        if kind is Post or kind is Page:
+            return id(value)
+        if kind is tuple or kind is list:
+            if all(type(v) is Post for v in value):  # a listing: the common case, kept quick
+                return (kind, *map(id, value))
+            shown = [self.of(v) for v in value]
+            return _UNKNOWN if any(v is _UNKNOWN for v in shown) else (kind, *shown)
+        if kind is dict:
+            pairs = [(k, self.of(v)) for k, v in value.items() if type(k) is str]
+            if len(pairs) != len(value) or any(v is _UNKNOWN for _k, v in pairs):
+                return _UNKNOWN
+            return (dict, *sorted(pairs, key=itemgetter(0)))
+        if is_dataclass(kind) and kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            known = self._known.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            shape = _fields_of(kind)
+            assert shape is not None
+            found = self.of([shape[0], *shape[1](value)])
+            self._known[id(value)] = (value, found)  # kept alive: its id is not given again
+            return found
+        if isinstance(value, Enum):
+            return (kind, value.value)
+        return _UNKNOWN
 
 
 # Values whose repr shows all of them, the same way every time (a datetime's shows its zone).
@@ -240,6 +291,8 @@ class Fingerprints(Digests):
         )
         self.chains = sorted(remembered_site_attributes(env, theme, memo), key=".".join)
         self.site_key = self._site_key()
+        self._page_keys: dict[tuple[str, str], tuple[tuple[str, object], str, object]] = {}
+        self._identities = _Identities()
 
     def _site_key(self) -> str:
         return _hash(*((".".join(chain), self._chain_value(chain)) for chain in self.chains))
@@ -254,6 +307,7 @@ class Fingerprints(Digests):
         assert site.config == self.site.config
         self.site = site
         self.site_key = self._site_key()
+        self._identities.forget()  # tags and pagers are made anew by each assembly
         if len(self._keep) > 4 * (len(site.all_posts) + len(site.pages) + len(site.tags)) + 64:
             self._memo.clear()
             self._keep.clear()
@@ -270,10 +324,21 @@ class Fingerprints(Digests):
         return self.of(value)
 
     def page_key(self, template: str, url: str, context: dict[str, Any]) -> str:
-        return _hash(
+        """The key of one page; the same as last time, without digesting anything, when the
+        page's context is made of the very same posts and pages as then (``serve``)."""
+        shape = (self.site_key, self._identities.of(context))
+        known = shape[1] is not _UNKNOWN
+        kept = self._page_keys.get((template, url))
+        if kept is not None and known and kept[0] == shape:
+            return kept[1]
+        key = _hash(
             self.global_key,
             self.site_key,
             template,
             url,
             *(f"{k}={self.of(v)}" for k, v in sorted(context.items())),
         )
+        if known:
+            # The context stays alive with its shape, so no id in it is given to another.
+            self._page_keys[(template, url)] = (shape, key, context)
+        return key
