@@ -164,10 +164,17 @@ class DevServer:
         return True
 
     def prime(self) -> None:
-        """Warm the rebuild session once a build has succeeded (it writes nothing)."""
+        """Warm the rebuild session once a build has succeeded (it writes nothing), or, when
+        it is warm, settle what its rebuilds wrote."""
         if self.session is None:
             self.session = BuildSession(self._options(), self.files_lock)
-        if self.session.warm or self.state.error is not None or self._primed == self.state.version:
+        if self.session.warm:
+            try:
+                self.session.settle()
+            except Exception:  # the next start then compares every output: slower, not wrong
+                self.echo(traceback.format_exc())
+            return
+        if self.state.error is not None or self._primed == self.state.version:
             return
         self._primed = self.state.version  # tried for this version: not again until the next
         try:

@@ -71,6 +71,7 @@ class _Warm:
     files: dict[str, Entry]  # what the output holds, as its manifest lists it
     folders: dict[str, int]
     foreign: tuple[str, ...]
+    unsettled: bool = False  # the manifest lacks the digest of the inputs it was made from
 
 
 class BuildSession:
@@ -92,6 +93,20 @@ class BuildSession:
     @property
     def warm(self) -> bool:
         return self._warm is not None
+
+    def settle(self) -> None:
+        """Write the inputs' digest into the manifest after patches, so the next session
+        (or build) starts by finding nothing changed, as it does after a whole build.
+
+        Meant for a quiet moment: it digests the whole site as last assembled.
+        """
+        warm = self._warm
+        if warm is None or not warm.unsettled or self._failed:
+            return  # (after a failed rebuild, the planning's site is not the output's)
+        inputs = warm.planning.inputs_digest()
+        with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
+            write_manifest(warm.output, warm.files, warm.folders, inputs, warm.foreign)
+        warm.unsettled = False
 
     def forget(self) -> None:
         """Keep nothing: the output is being made some other way."""
@@ -321,7 +336,9 @@ class BuildSession:
                 warm.folders.pop(folder, None)
                 folder = folder.rpartition("/")[0]
         if touched or entries != files:
+            # Without the inputs' digest (it takes a while): ``settle`` adds it later.
             write_manifest(root, entries, warm.folders, "", warm.foreign)
+            warm.unsettled = True
         warm.files = entries
         written = len(made) + len(copies)
         return WriteReport(written, len(entries) - written, len(gone), warm.foreign)
