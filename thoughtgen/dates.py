@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from thoughtgen.errors import shown
 
@@ -98,3 +99,14 @@ def format_offset_datetime(value: datetime) -> str:
     """``2027-01-05 09:00 +01:00``: how thoughtgen shows a moment to a person."""
     offset = value.strftime("%z")
     return f"{value:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+def long_date(value: datetime) -> str:
+    """ "3 March 2026", as pages and share cards write a date: by the date's own fields, as
+    equal datetimes in two zones can fall on different days."""
+    return _day_month_year(value.year, value.month, value.day)
+
+
+@lru_cache(maxsize=4096)  # a listing shows the same dates again and again
+def _day_month_year(year: int, month: int, day: int) -> str:
+    return f"{day} {datetime(year, month, day):%B %Y}"

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import jinja2
 
 from thoughtgen import __version__
 from thoughtgen.cards import ShareImage, share_image
+from thoughtgen.dates import long_date
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Memo
@@ -107,7 +107,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         asset=asset,
         generator=f"thoughtgen {__version__}",
     )
-    env.filters.update(isodate=_isodate, longdate=_longdate, month_name=_month_name)
+    env.filters.update(isodate=_isodate, longdate=long_date, month_name=_month_name)
     return env
 
 
@@ -122,16 +122,6 @@ def site_globals(site: Site) -> dict[str, Any]:
 
 def _isodate(value: datetime) -> str:
     return value.isoformat(timespec="seconds")
-
-
-def _longdate(value: datetime) -> str:
-    # By the date's own fields: equal datetimes in two zones can fall on different days.
-    return _day_month_year(value.year, value.month, value.day)
-
-
-@lru_cache(maxsize=4096)  # a listing shows the same dates again and again
-def _day_month_year(year: int, month: int, day: int) -> str:
-    return f"{day} {datetime(year, month, day):%B %Y}"
 
 
 def _month_name(month: int) -> str:

@@ -20,6 +20,7 @@ from thoughtgen.cards.draw import (
 )
 from thoughtgen.cards.fonts import BOLD, REGULAR, Face, advice, face_digest, font_book
 from thoughtgen.config import CONFIG_FILE
+from thoughtgen.dates import long_date
 from thoughtgen.errors import Problem
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Fingerprints
@@ -28,14 +29,10 @@ from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
 
 
-def long_date(post: Post) -> str:
-    """ "3 March 2026", as the theme writes dates; "" for an undated post."""
-    return f"{post.date.day} {post.date:%B %Y}" if post.date else ""
-
-
 def post_texts(site: Site, post: Post) -> tuple[str, str, str]:
     """What a post's card shows: the site's name, the title, and author · date."""
-    byline = " · ".join(part for part in (post.author, long_date(post)) if part)
+    shown = long_date(post.date) if post.date else ""  # as the theme writes dates
+    byline = " · ".join(part for part in (post.author, shown) if part)
     return (site.config.title, post.title, byline)
 
 
