@@ -532,14 +532,22 @@ def bench_serve(
 
 def profile_build(site: Path, out: Path) -> str:
     """The top functions (by own time) of one build in one process, from cProfile."""
+    return profiled(
+        "from thoughtgen.build import BuildOptions, build\n"
+        f"options = BuildOptions(site_dir=Path({str(site)!r}), output_dir=Path({str(out)!r}),"
+        " jobs=1)\n",
+        "build(options)",
+    )
+
+
+def profiled(setup: str, call: str) -> str:
+    """The top functions (by own time) of ``call``, run after ``setup`` in a new process."""
     script = (
         "import cProfile, pstats, io\n"
         "from pathlib import Path\n"
-        "from thoughtgen.build import BuildOptions, build\n"
-        f"options = BuildOptions(site_dir=Path({str(site)!r}), output_dir=Path({str(out)!r}),"
-        " jobs=1)\n"
+        f"{setup}"
         "profile = cProfile.Profile()\n"
-        "profile.runcall(build, options)\n"
+        f"profile.runcall(lambda: {call})\n"
         "text = io.StringIO()\n"
         "pstats.Stats(profile, stream=text).sort_stats('tottime').print_stats(18)\n"
         "print(text.getvalue())\n"
@@ -554,6 +562,39 @@ def profile_build(site: Path, out: Path) -> str:
     repo_prefix = str(REPO) + "/"
     body = [line.replace(repo_prefix, "").replace(sys.prefix + "/", "") for line in lines[start:]]
     return head + "\n\n" + "\n".join(body)
+
+
+def profile_serve_edit(work: Path, posts: int) -> str:
+    """The profile of what ``serve`` does when one post's body is saved: a rebuild of its warm
+    session (primed, and one edit made before, as in a writing session), in one process
+    that runs a second thread, as serve does."""
+    site = work / f"thoughtgen-{posts}"
+    generate("thoughtgen", posts, site)
+    out = work / "profile-out"
+    leftovers = [out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"]
+    remove(leftovers)
+    post = middle_post(site)
+    original = post.read_text(encoding="utf-8")
+    setup = (
+        "import threading\n"
+        "from thoughtgen.build import BuildOptions, build\n"
+        "from thoughtgen.session import session\n"
+        f"post = Path({str(post)!r})\n"
+        f"options = BuildOptions(site_dir=Path({str(site)!r}), output_dir=Path({str(out)!r}),"
+        " base_url='http://127.0.0.1:8000/', accept_new_ids=True)\n"
+        "build(options)\n"
+        "threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+        "warm = session(options).__enter__()\n"
+        "warm.prime()\n"
+        f"post.write_text({original!r} + '\\nA first edit.\\n', encoding='utf-8')\n"
+        "warm.rebuild([post])\n"
+        f"post.write_text({original!r} + '\\nA second edit.\\n', encoding='utf-8')\n"
+    )
+    try:
+        return profiled(setup, "warm.rebuild([post])")
+    finally:
+        post.write_text(original, encoding="utf-8")
+        remove(leftovers)
 
 
 def profile_cold(work: Path, posts: int) -> str:
@@ -907,9 +948,16 @@ def main() -> None:
             )
             print("\n".join(serve_table(size, serve[size])), flush=True)
     startup, profiles = None, []
+    if not args.no_serve:
+        profiles.append(
+            (
+                f"Profile of serve's rebuild after a post's body is saved ({max(sizes):,} posts)",
+                profile_serve_edit(args.workdir, max(sizes)),
+            )
+        )
     if not args.only_serve:
         startup = help_startup(args.runs)
-        profiles = [
+        profiles += [
             (
                 f"Profile of a cold build ({min(sizes):,} posts, one process)",
                 profile_cold(args.workdir, min(sizes)),

@@ -7,11 +7,11 @@ releases it is tested against, can be switched off, and gives the stock pass's b
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import markdown
@@ -21,49 +21,62 @@ from conftest import NOW, REPO, SiteMaker, post, snapshot
 
 from thoughtgen.cli import main
 from thoughtgen.markup import MarkdownRenderer, markdown_settings, quick_inline_allowed
-from thoughtgen.parallel import MIN_ITEMS_PER_WORKER, fork_available, parallel_map
+from thoughtgen.parallel import MIN_ITEMS_PER_WORKER, fork_available
 
 WINDOWS = "thoughtgen runs on Linux and macOS; on Windows use WSL\n"
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 
 
-def pid_of(_item: int) -> int:
-    return os.getpid()
+# Run in a new interpreter: a thread another test left running here would keep this one
+# from forking at all, which is the rule under test.
+WORKERS_SCRIPT = f"""
+import json, os, sys, threading
+from thoughtgen.parallel import parallel_map
+if sys.argv[1] == "beside a thread":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+found = set()
+for _start, results in parallel_map(lambda _i: os.getpid(), range({2 * MIN_ITEMS_PER_WORKER}), 2):
+    found.update(results)
+print(json.dumps({{"parent": os.getpid(), "workers": sorted(found)}}))
+"""
 
 
-def pids(monkeypatch: pytest.MonkeyPatch, no_fork: str | None) -> set[int]:
-    if no_fork is None:
-        monkeypatch.delenv("THOUGHTGEN_NO_FORK", raising=False)
-    else:
-        monkeypatch.setenv("THOUGHTGEN_NO_FORK", no_fork)
-    items = list(range(2 * MIN_ITEMS_PER_WORKER))
-    found: set[int] = set()
-    for _start, results in parallel_map(pid_of, items, jobs=2):
-        found.update(results)
-    return found
+def pids(no_fork: str | None, beside_a_thread: bool = False) -> tuple[int, set[int]]:
+    """The process that asked, and the processes that did the work."""
+    env = {k: v for k, v in os.environ.items() if k != "THOUGHTGEN_NO_FORK"}
+    if no_fork is not None:
+        env["THOUGHTGEN_NO_FORK"] = no_fork
+    how = "beside a thread" if beside_a_thread else "alone"
+    result = subprocess.run(
+        [sys.executable, "-c", WORKERS_SCRIPT, how],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    found = json.loads(result.stdout)
+    return found["parent"], set(found["workers"])
 
 
 @linux_only
-def test_no_fork_runs_every_task_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert os.getpid() not in pids(monkeypatch, None)  # forked workers did the work
-    assert pids(monkeypatch, "1") == {os.getpid()}
-    assert pids(monkeypatch, "0") != {os.getpid()}  # "0" means no, not yes
+def test_no_fork_runs_every_task_in_this_process() -> None:
+    parent, workers = pids(None)
+    assert parent not in workers  # forked workers did the work
+    parent, workers = pids("1")
+    assert workers == {parent}
+    parent, workers = pids("0")
+    assert workers != {parent}  # "0" means no, not yes
 
 
 @linux_only
-def test_a_process_running_other_threads_is_never_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_process_running_other_threads_is_never_forked() -> None:
     """serve rebuilds beside its server and watcher threads: forking then could leave a
     lock held forever in the child, so the work stays in this process."""
-    assert os.getpid() not in pids(monkeypatch, None)
-    stop = threading.Event()
-    beside = threading.Thread(target=stop.wait)
-    beside.start()
-    try:
-        assert pids(monkeypatch, None) == {os.getpid()}
-    finally:
-        stop.set()
-        beside.join()
-    assert os.getpid() not in pids(monkeypatch, None)
+    parent, workers = pids(None, beside_a_thread=True)
+    assert workers == {parent}
+    parent, workers = pids(None)
+    assert parent not in workers
 
 
 def test_fork_is_used_only_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
