@@ -303,19 +303,23 @@ def test_a_damaged_memo_is_worked_out_again(posts: list[Post], damage: str) -> N
     assert remembered_related(posts, 3, memo) == related_posts(posts, 3)
 
 
-def test_workers_choose_what_one_process_chooses() -> None:
-    """A big site's choice is shared out among forked workers; the answer is the same."""
-    rng = random.Random(7)
-    posts = [
+def random_site(rng: random.Random, count: int, hours: int) -> list[Post]:
+    """``count`` posts over ``hours``, one in ten a draft, with up to three tags each."""
+    return [
         listed(
             n,
             " ".join(rng.choices(WORDS, k=rng.randint(1, 5))),
-            START + timedelta(hours=rng.randint(0, 5000)),
+            START + timedelta(hours=rng.randint(0, hours)),
             Status.PUBLISHED if rng.random() < 0.9 else Status.DRAFT,
             rng.sample(TAGS, rng.randint(0, 3)),
         )
-        for n in range(1200)
+        for n in range(count)
     ]
+
+
+def test_workers_choose_what_one_process_chooses() -> None:
+    """A big site's choice is shared out among forked workers; the answer is the same."""
+    posts = random_site(random.Random(7), 1200, hours=5000)
     alone = related_posts(posts, 3, jobs=1)
     assert related_posts(posts, 3, jobs=2) == alone
     assert sum(1 for chosen in alone.values() if chosen) > 1000
@@ -349,7 +353,7 @@ def edited(posts: list[Post], rng: random.Random, n: int) -> list[Post]:
     return posts
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(sites(), st.integers(1, 4), st.randoms(use_true_random=False))
 def test_a_kept_choice_redone_in_part_equals_a_fresh_one_after_every_edit(
     posts: list[Post], count: int, rng: random.Random
@@ -369,16 +373,7 @@ def test_a_kept_choice_follows_title_edits_on_a_site_with_long_posting_lists(
     """Hundreds of posts: posting lists longer than the date window, words common enough to
     be dropped, or to cross the line where they are, as titles change one by one."""
     rng = random.Random(3)
-    posts = [
-        listed(
-            n,
-            " ".join(rng.choices(WORDS, k=rng.randint(1, 5))),
-            START + timedelta(hours=rng.randint(0, 3000)),
-            Status.PUBLISHED if rng.random() < 0.9 else Status.DRAFT,
-            rng.sample(TAGS, rng.randint(0, 3)),
-        )
-        for n in range(400)
-    ]
+    posts = random_site(rng, 400, hours=3000)
     kept = KeptRelated()
     kept.related(posts, 3, 1, "first")
     chosen = []
@@ -396,7 +391,7 @@ def test_a_kept_choice_follows_title_edits_on_a_site_with_long_posting_lists(
         assert 1 <= redone < len(posts), f"step {step}: chose again for {redone} posts"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(sites(), st.integers(1, 4), st.randoms(use_true_random=False))
 def test_a_kept_choice_taken_from_the_memo_is_built_on_correctly(
     posts: list[Post], count: int, rng: random.Random
