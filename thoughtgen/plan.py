@@ -20,6 +20,7 @@ from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parse import digest_of
 from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
+from thoughtgen.related import KeptRelated
 from thoughtgen.render import HtmlRenderer, page_path
 from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import find_theme
@@ -35,6 +36,12 @@ class Planning:
         self.renderer = HtmlRenderer(site, self.theme, site_dir, memo)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self.started_ns = time.time_ns()
+
+    def remember(self) -> None:
+        """Keep what planning works out (related posts, page keys) for the next assembly of
+        the site, which ``retarget`` hands over; a build that plans once does without."""
+        self.renderer.related = KeptRelated()
+        self.prints.remembering = True
 
     def retarget(self, site: Site) -> None:
         """Plan ``site`` from now on: another assembly of the same config, theme and templates.

@@ -133,7 +133,7 @@ class HtmlRenderer:
         self.site = site
         self.site_dir = site_dir
         self.memo = memo
-        self.related = KeptRelated()  # for the next assembly, when there is one (serve)
+        self.related: KeptRelated | None = None  # kept for the next assembly (serve)
         self.env = make_environment(site, theme)
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.

@@ -179,6 +179,7 @@ class BuildSession:
             models = ModelMemo()
             site = self._assemble(config, ref_map, by_rel, static, models, log)
             planning = Planning(site, options.site_dir, cache)
+            planning.remember()
             for planned in plan_site(site, options.site_dir, planning):
                 planned.key  # noqa: B018 (remembered: the first edit computes only what changed)
             manifest = read_manifest(output) if output.is_dir() else None

@@ -291,6 +291,8 @@ class Fingerprints(Digests):
         )
         self.chains = sorted(remembered_site_attributes(env, theme, memo), key=".".join)
         self.site_key = self._site_key()
+        # Page keys by what their contexts hold, for the next assembly (``remember``).
+        self.remembering = False
         self._page_keys: dict[tuple[str, str], tuple[tuple[str, object], str, object]] = {}
         self._identities = _Identities()
 
@@ -326,19 +328,24 @@ class Fingerprints(Digests):
     def page_key(self, template: str, url: str, context: dict[str, Any]) -> str:
         """The key of one page; the same as last time, without digesting anything, when the
         page's context is made of the very same posts and pages as then (``serve``)."""
+        if not self.remembering:  # a build that plans once: nothing to compare with
+            return self._page_key(template, url, context)
         shape = (self.site_key, self._identities.of(context))
         known = shape[1] is not _UNKNOWN
         kept = self._page_keys.get((template, url))
         if kept is not None and known and kept[0] == shape:
             return kept[1]
-        key = _hash(
+        key = self._page_key(template, url, context)
+        if known:
+            # The context stays alive with its shape, so no id in it is given to another.
+            self._page_keys[(template, url)] = (shape, key, context)
+        return key
+
+    def _page_key(self, template: str, url: str, context: dict[str, Any]) -> str:
+        return _hash(
             self.global_key,
             self.site_key,
             template,
             url,
             *(f"{k}={self.of(v)}" for k, v in sorted(context.items())),
         )
-        if known:
-            # The context stays alive with its shape, so no id in it is given to another.
-            self._page_keys[(template, url)] = (shape, key, context)
-        return key
