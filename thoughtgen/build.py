@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from thoughtgen import __version__
@@ -102,6 +102,16 @@ def open_cache(options: BuildOptions, config: Config) -> Iterator[BuildCache | N
         cache.close()
 
 
+def parse_fresh(ref: SourceRef, data: bytes, tz: tzinfo, keep_html: bool) -> Fresh | list[Problem]:
+    """One source parsed, ready for the cache (its HTML kept in the item when there is no
+    cache), or its problems."""
+    result = parse_source(ref.rel, ref.kind, data, tz, shared_renderer())
+    if isinstance(result, list):
+        return result
+    item, html = lean_item(result, keep_html)
+    return Fresh(ref, item, None if keep_html else encode_item(item), html)
+
+
 def read_items(
     refs: Sequence[SourceRef],
     config: Config,
@@ -134,11 +144,7 @@ def read_items(
 
     def parse(job: tuple[int, SourceRef, bytes | None]) -> Fresh | list[Problem]:
         _index, ref, data = job
-        result = parse_source(ref.rel, ref.kind, data or ref.read_bytes(), tz, shared_renderer())
-        if isinstance(result, list):
-            return result
-        item, html = lean_item(result, keep_html)
-        return Fresh(ref, item, None if keep_html else encode_item(item), html)
+        return parse_fresh(ref, data or ref.read_bytes(), tz, keep_html)
 
     done = len(found)
     for start, results in parallel_map(parse, todo, jobs):

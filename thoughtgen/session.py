@@ -33,6 +33,7 @@ from thoughtgen.build import (
     build,
     open_cache,
     output_path,
+    parse_fresh,
     read_items,
     resolve_now,
 )
@@ -41,14 +42,13 @@ from thoughtgen.config import CONFIG_FILE, Config, load_config
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
-from thoughtgen.incremental.records import encode_item
 from thoughtgen.model import Site
 from thoughtgen.output.lock import output_lock
 from thoughtgen.output.policy import check_collisions, check_output_dir, resolve_output
 from thoughtgen.output.produce import WriteReport, write_failure
 from thoughtgen.output.tree import write_one
 from thoughtgen.outputs import Planned
-from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
+from thoughtgen.parse import ParsedItem, digest_of
 from thoughtgen.plan import Planning, plan_site
 from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, StaticFile, scan_sources
@@ -252,19 +252,18 @@ class BuildSession:
         for rel in edits:
             ref = _restat(warm.refs[rel])
             if ref is None:  # gone since the watcher saw it
-                self._warm = None
+                self.forget()
                 return build(self.options)
             data = ref.read_bytes()
             refs[rel] = ref
             if digest_of(data) == items[rel].digest:
                 continue  # saved without a change
-            result = parse_source(rel, ref.kind, data, warm.config.tz, shared_renderer())
+            result = parse_fresh(ref, data, warm.config.tz, self._cache is None)
             if isinstance(result, list):
                 for problem in result:
                     log.error(problem.path, problem.line, problem.message)
                 continue
-            item, html = lean_item(result, self._cache is None)
-            fresh.append(Fresh(ref, item, None if self._cache is None else encode_item(item), html))
+            fresh.append(result)
         log.raise_if_errors()
         if self._cache is not None:
             stored = self._cache.store(fresh)
