@@ -6,8 +6,8 @@ URLs here are paths relative to the site root without a leading slash
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
@@ -30,8 +30,8 @@ class Body:
     """
 
     digest: str
-    text: str | None = None
-    loader: BodyLoader | None = None
+    text: str | None = field(default=None, repr=False)  # shown by its digest: the same
+    loader: BodyLoader | None = field(default=None, repr=False)  # in every build
 
     @property
     def html(self) -> str:
@@ -83,6 +83,11 @@ class TagRef:
         return f"tags/{self.slug}/"
 
 
+# Told of each post turned into text whole (a template printing it, or a list of posts):
+# ``serve`` notes which pages show everything about a post (thoughtgen.incremental.views).
+SHOWN_WHOLE: list[Callable[[Post], None]] = []
+
+
 @dataclass(frozen=True)
 class Post:
     source: str  # path relative to the site, e.g. content/posts/hello.md
@@ -123,6 +128,12 @@ class Post:
     @property
     def lastmod(self) -> datetime | None:
         return self.updated or self.date
+
+    def __repr__(self) -> str:  # the dataclass's, told to SHOWN_WHOLE (str() comes here too)
+        for told in SHOWN_WHOLE:
+            told(self)
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+        return f"{type(self).__qualname__}({shown})"
 
 
 @dataclass(frozen=True)

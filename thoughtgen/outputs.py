@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Planned:
     origin: str
     keying: str | Callable[[], str] | None
     produce: Callable[[], OutputFile]
+    # For an HTML page: the template, URL and context ``produce`` renders it from.
+    page: tuple[str, str, Mapping[str, Any]] | None = None
 
     @property
     def keyed(self) -> bool:

@@ -112,6 +112,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
             _origin(template, context),
             partial(prints.page_key, template, url, context),
             partial(renderer.page, template, url, context),
+            (template, url, context),
         )
         for template, url, context in renderer.plan(extra_pages)
     ]

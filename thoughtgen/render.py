@@ -19,6 +19,7 @@ from thoughtgen.dates import long_date
 from thoughtgen.errors import ThoughtgenError
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Memo
+from thoughtgen.incremental.views import ReadingEnvironment
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
@@ -70,7 +71,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
             ),
         ]
     )
-    env = jinja2.Environment(
+    env = ReadingEnvironment(  # a jinja2.Environment; ``serve`` asks it what pages read
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -4,26 +4,33 @@
 assembled models, the planning (theme, compiled templates, memoised digests) and the
 output's manifest. It writes nothing. After that, when the only changes are edits of posts
 and pages that existed before, a rebuild re-reads just those files, assembles and plans the
-site again from memory, renders only the outputs whose keys differ from the manifest's, and
-replaces only the files whose bytes changed, each in one step, all while ``hold`` is held
-(the dev server holds it to answer a request, so no answer mixes two builds). Any other
-change (the config, the theme, a static file, a file added or removed, or one the watcher
-could not name) is a whole ``build``, after which the session is cold until primed again.
+site again from memory, renders only the outputs whose keys differ from the manifest's
+(and, of those, only the pages whose templates read something that changed: see
+``thoughtgen.incremental.views``), and replaces only the files whose bytes changed, each
+in one step, all while ``hold`` is held (the dev server holds it to answer a request, so
+no answer mixes two builds). Any other change (the config, the theme, a static file, a
+file added or removed, or one the watcher could not name) is a whole ``build``, after
+which the session is cold until primed again.
 
 The result of a rebuild is always what a clean build of the same sources would give: the
 keys are the ones ``build`` computes, over a Site assembled from every item, and they are
 compared with what the output's manifest says its files were made from. The feed-id guard
 does not run: a preview's feeds have no subscribers.
+
+The cyclic garbage collector pauses from a rebuild until the next quiet moment (``settle``
+or ``prime``): with the warm site in memory, a collection inside a rebuild took longer
+than the rest of it. What ``prime`` keeps is frozen out of later collections.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import time
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from thoughtgen.assemble import ModelMemo, assemble
@@ -42,14 +49,16 @@ from thoughtgen.config import CONFIG_FILE, Config, load_config
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
-from thoughtgen.model import Site
+from thoughtgen.incremental.views import Reads, View, Viewer, reading
+from thoughtgen.model import Post, Site, Tag
 from thoughtgen.output.lock import output_lock
 from thoughtgen.output.policy import check_collisions, check_output_dir, resolve_output
 from thoughtgen.output.produce import WriteReport, write_failure
 from thoughtgen.output.tree import write_one
-from thoughtgen.outputs import Planned
+from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parse import ParsedItem, digest_of
 from thoughtgen.plan import Planning, plan_site
+from thoughtgen.render import Pager
 from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, StaticFile, scan_sources
 
@@ -72,6 +81,8 @@ class _Warm:
     folders: dict[str, int]
     foreign: tuple[str, ...]
     unsettled: bool = False  # the manifest lacks the digest of the inputs it was made from
+    # What the render that made each page read of its posts (only pages rendered here).
+    views: dict[str, View] = field(default_factory=dict)
 
 
 class BuildSession:
@@ -85,10 +96,33 @@ class BuildSession:
         self._cache: BuildCache | None = None
         self._cache_settings: tuple[object, ...] | None = None
         self._failed: set[str] = set()  # read by a rebuild that failed: read again next time
+        self._collector_paused = False
+        self._froze = False
 
     def close(self) -> None:
         self._cache_stack.close()
         self._cache = None
+        self._thaw()
+
+    def _pause_collector(self) -> None:
+        """No cyclic garbage collection until the next quiet moment: a full collection walks
+        every object the warm session keeps, and one falls inside most rebuilds otherwise."""
+        if gc.isenabled():
+            gc.disable()
+            self._collector_paused = True
+
+    def _thaw(self) -> None:
+        """What an earlier ``prime`` froze may be collected again (it may be garbage now)."""
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()
+        self._resume_collector()
+
+    def _resume_collector(self) -> None:
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.collect()
+            gc.enable()
 
     @property
     def warm(self) -> bool:
@@ -100,6 +134,7 @@ class BuildSession:
 
         Meant for a quiet moment: it digests the whole site as last assembled.
         """
+        self._resume_collector()
         warm = self._warm
         if warm is None or not warm.unsettled or self._failed:
             return  # (after a failed rebuild, the planning's site is not the output's)
@@ -120,6 +155,7 @@ class BuildSession:
         Raises ThoughtgenError with every problem; the output stays as the last successful
         rebuild left it, and the files of a failed rebuild are read again by the next.
         """
+        self._pause_collector()
         edits = self._edits(changed)
         if edits is None:
             self.forget()  # whatever happens next, nothing kept is trusted
@@ -162,6 +198,7 @@ class BuildSession:
 
         Raises ThoughtgenError when the site does not build; the session stays cold.
         """
+        self._thaw()
         self._warm = None
         options = self.options
         log = ProblemLog()
@@ -185,6 +222,10 @@ class BuildSession:
             manifest = read_manifest(output) if output.is_dir() else None
         if manifest is None or not manifest.files:
             return  # nothing built there yet: the next rebuild goes the whole way
+        # What is kept lives as long as the session: later collections need not walk it.
+        gc.collect()
+        gc.freeze()
+        self._froze = True
         self._failed = set()
         self._warm = _Warm(
             config,
@@ -278,7 +319,7 @@ class BuildSession:
         planned = plan_site(site, self.options.site_dir, planning)
         check_collisions(planned)
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
-            report = self._write(warm, planned)
+            report = self._write(warm, planned, _Views(warm.views, planning, site))
         warm.refs, warm.items = refs, items
         return BuildResult(
             site,
@@ -289,7 +330,7 @@ class BuildSession:
             time.perf_counter() - started,
         )
 
-    def _write(self, warm: _Warm, planned: list[Planned]) -> WriteReport:
+    def _write(self, warm: _Warm, planned: list[Planned], views: _Views) -> WriteReport:
         """Render what changed, then put it in place in one go under ``hold``."""
         files = warm.files
         made: dict[str, tuple[Planned, bytes, str]] = {}
@@ -300,7 +341,11 @@ class BuildSession:
             if old is not None and item.key is not None and old.key == item.key:
                 entries[item.path] = old
                 continue
-            out = item.produce()
+            if old is not None and item.key is not None and views.unchanged(item):
+                # What the page reads is as it was: the same bytes, made from new inputs.
+                entries[item.path] = Entry(item.key, old.digest, old.size, old.mtime_ns)
+                continue
+            out = views.produce(item)
             if out.data is None:
                 copies.append(item)
                 continue
@@ -340,8 +385,60 @@ class BuildSession:
             write_manifest(root, entries, warm.folders, "", warm.foreign)
             warm.unsettled = True
         warm.files = entries
+        warm.views = views.kept(entries)
         written = len(made) + len(copies)
         return WriteReport(written, len(entries) - written, len(gone), warm.foreign)
+
+
+class _Views:
+    """The views of one rebuild's pages: the last rebuild's, and those of what it renders."""
+
+    def __init__(self, before: dict[str, View], planning: Planning, site: Site) -> None:
+        self.before = before
+        self.now: dict[str, View] = {}
+        prints = planning.prints
+        self.viewer = Viewer(prints, _LOOKED_THROUGH)
+        self.frame = (prints.global_key, prints.site_key)
+        self.site = site
+        self._posts: dict[str, Post] | None = None
+
+    def _view(self, item: Planned, reads: Reads) -> View:
+        assert item.page is not None
+        if self._posts is None:
+            self._posts = {post.source: post for post in self.site.all_posts}
+        posts = {source: self._posts[source] for source in reads if source in self._posts}
+        template, url, context = item.page
+        return View(template, url, context, reads, posts, self.frame)
+
+    def unchanged(self, item: Planned) -> bool:
+        """Whether ``item`` would read just what its file was made from."""
+        before = self.before.get(item.path)
+        if before is None or item.page is None:
+            return False
+        was = self.viewer.key(before)
+        view = self._view(item, before.reads)
+        if was is None or self.viewer.key(view) != was:
+            return False
+        self.now[item.path] = view
+        return True
+
+    def produce(self, item: Planned) -> OutputFile:
+        """Make ``item``, noting what a page read."""
+        if item.page is None:
+            return item.produce()
+        with reading() as reads:
+            out = item.produce()
+        self.now[item.path] = self._view(item, reads)
+        return out
+
+    def kept(self, entries: dict[str, Entry]) -> dict[str, View]:
+        """The views that hold for the files ``entries`` lists."""
+        views = {path: view for path, view in self.before.items() if path in entries}
+        views.update(self.now)
+        return views
+
+
+_LOOKED_THROUGH = frozenset({Tag, Pager})
 
 
 def _restat(ref: SourceRef) -> SourceRef | None:

@@ -31,7 +31,7 @@ from thoughtgen.theme import Theme
 WHOLE_SITE = tuple(f.name for f in fields(Site))
 
 
-def _hash(*parts: object) -> str:
+def hash_parts(*parts: object) -> str:
     text = "\x1f".join(p if isinstance(p, str) else repr(p) for p in parts)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -79,7 +79,7 @@ def remembered_site_attributes(
     if memo is None:
         return site_attributes(env, templates)
     parts = [f"{path}={theme.digests[path]}" for path in templates]  # read once, by the theme
-    key = "site-attributes " + _hash(__version__, jinja2.__version__, *parts)
+    key = "site-attributes " + hash_parts(__version__, jinja2.__version__, *parts)
     chains = _chains_from_json(memo.recall(key))
     if chains is None:
         chains = site_attributes(env, templates)
@@ -221,13 +221,13 @@ class Digests:
             shown = [
                 v if type(v) in _SHOWN_WHOLE else ("digest", self.of(v)) for v in getter(value)
             ]  # a digest in a tuple: never mistaken for a text field's value
-            digest = _hash(head, repr(shown))
+            digest = hash_parts(head, repr(shown))
         elif isinstance(value, str | int | float):  # an enum (a post's status)
             return f"{kind.__name__}:{value}"
         elif isinstance(value, dict) or (hasattr(value, "items") and callable(value.items)):
             if not value:
                 return "map:{}"
-            digest = _hash(
+            digest = hash_parts(
                 "map",
                 *(f"{k!r}={self.of(v)}" for k, v in sorted(value.items(), key=_by_key)),
             )
@@ -237,11 +237,11 @@ class Digests:
                 if rows is not None:
                     return rows
             items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-            digest = _hash("seq", *(self.of(v) for v in items))
+            digest = hash_parts("seq", *(self.of(v) for v in items))
         elif isinstance(value, date):
             digest = repr(value)  # a subclass of datetime: its repr shows the zone too
         else:
-            digest = _hash(kind.__name__, repr(value))
+            digest = hash_parts(kind.__name__, repr(value))
         if isinstance(value, Post | Page | Tag):  # shared by many pages: worth remembering
             self._memo[id(value)] = digest
             self._keep.append(value)
@@ -297,7 +297,7 @@ class Fingerprints(Digests):
         self._identities = _Identities()
 
     def _site_key(self) -> str:
-        return _hash(*((".".join(chain), self._chain_value(chain)) for chain in self.chains))
+        return hash_parts(*((".".join(chain), self._chain_value(chain)) for chain in self.chains))
 
     def retarget(self, site: Site) -> None:
         """Keys for ``site`` from now on: another assembly of the same config and theme.
@@ -342,7 +342,7 @@ class Fingerprints(Digests):
         return key
 
     def _page_key(self, template: str, url: str, context: dict[str, Any]) -> str:
-        return _hash(
+        return hash_parts(
             self.global_key,
             self.site_key,
             template,

@@ -1,0 +1,198 @@
+"""What a page read of the posts in it, so ``serve`` can tell when a post's change cannot
+change the page.
+
+An output's key digests every field of every post in its context: the archive, which lists
+ten thousand posts by title and date, has a new key whenever one of them gets a new word.
+While ``serve`` renders a page it notes each attribute the templates read of each post
+(every ``post.title``, ``map(attribute=...)``, ``sort(attribute=...)`` goes through the
+environment's ``getattr``/``getitem``); a post handed whole to a function, or printed whole,
+counts as read whole. The page's *view* is then its context with each post shown by its
+source path, plus the values of what was read. Rendering is deterministic: a page whose view
+is unchanged would read the same values in the same order and give the same bytes, so
+``serve`` keeps the file it has.
+
+Only plain containers, pagers and tags are looked through; any other object in a context is
+digested whole, as the output key does, since its own code may read posts unseen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from jinja2.runtime import Context, Macro
+
+from thoughtgen.incremental.fingerprints import Digests, hash_parts
+from thoughtgen.model import SHOWN_WHOLE, Post, Tag
+
+# What a render read of one post: attribute names, or None for everything.
+Reads = dict[str, set[str] | None]
+
+_local = threading.local()
+
+
+def _reads() -> Reads | None:
+    return getattr(_local, "reads", None)
+
+
+@contextmanager
+def reading() -> Iterator[Reads]:
+    """Note, for the renders done inside, what they read of each post (by source path)."""
+    reads: Reads = {}
+    outer = _reads()
+    _local.reads = reads
+    try:
+        yield reads
+    finally:
+        _local.reads = outer
+
+
+def _read(reads: Reads, post: Post, attribute: object) -> None:
+    seen = reads.get(post.source, set())
+    if seen is None:
+        return  # read whole already
+    if isinstance(attribute, str):
+        seen.add(attribute)
+        reads[post.source] = seen
+    else:
+        reads[post.source] = None  # post[0] and the like: not an attribute, count it all
+
+
+def _read_whole(reads: Reads, value: object) -> None:
+    """Every post in ``value`` counts as read whole (handed to code that may read anything)."""
+    kind = type(value)
+    if kind is Post:
+        reads[value.source] = None  # type: ignore[attr-defined]
+    elif kind is tuple or kind is list or kind is set or kind is frozenset:
+        for item in value:  # type: ignore[attr-defined]
+            _read_whole(reads, item)
+    elif kind is dict:
+        for item in value.values():  # type: ignore[attr-defined]
+            _read_whole(reads, item)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            _read_whole(reads, getattr(value, name, None))
+
+
+def _shown_whole(post: Post) -> None:
+    reads = _reads()
+    if reads is not None:
+        reads[post.source] = None
+
+
+SHOWN_WHOLE.append(_shown_whole)
+
+
+class ReadingContext(Context):
+    """A template context whose calls count the posts they are given as read whole."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        reads = _reads()
+        if reads is not None and not isinstance(__obj, Macro):  # a macro's reads are seen
+            _read_whole(reads, args)
+            _read_whole(reads, kwargs)
+        return super().call(__obj, *args, **kwargs)
+
+
+class ReadingEnvironment(jinja2.Environment):
+    """A Jinja environment that notes what templates read of posts, inside ``reading()``."""
+
+    context_class = ReadingContext
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is Post:
+            reads = _reads()
+            if reads is not None:
+                _read(reads, obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if type(obj) is Post:
+            reads = _reads()
+            if reads is not None:
+                _read(reads, obj, argument)
+        return super().getitem(obj, argument)
+
+
+# The context entries that are the page's own item: read in Python by the renderer.
+OWN = ("post", "page")
+
+
+@dataclass
+class View:
+    """What one render of a page read, with the context it rendered, to compare with later."""
+
+    template: str
+    url: str
+    context: Mapping[str, Any]
+    reads: Reads
+    posts: Mapping[str, Post]  # the posts read, of the assembly rendered, by source
+    frame: tuple[str, ...]  # the rest of that render's inputs: the config, theme, site
+    key: str | None = None  # worked out when first asked for
+
+
+@dataclass
+class Viewer:
+    """Works out views' digests for one assembly; looked-through lists are digested once."""
+
+    digests: Digests
+    looked_through: frozenset[type] = frozenset({Tag})  # frozen dataclasses of plain fields
+    _memo: dict[int, tuple[object, str]] = field(default_factory=dict)
+
+    def key(self, view: View) -> str | None:
+        """The digest of what ``view``'s page would read; None when it cannot be known."""
+        if view.key is not None:
+            return view.key
+        parts = [*view.frame, view.template, view.url]
+        for name, value in sorted(view.context.items()):
+            shown = self.digests.of(value) if name in OWN else self._shape(value)
+            parts.append(f"{name}={shown}")
+        for source, attributes in sorted(view.reads.items()):
+            post = view.posts.get(source)
+            if post is None:
+                return None
+            if attributes is None:
+                parts.append(f"{source}={self.digests.of(post)}")
+                continue
+            for attribute in sorted(attributes):
+                try:
+                    value = getattr(post, attribute)
+                except AttributeError:
+                    value = "<missing>"
+                parts.append(f"{source}.{attribute}={self.digests.of(value)}")
+        view.key = hash_parts(*parts)
+        return view.key
+
+    def _shape(self, value: Any) -> str:
+        """``value`` with each post in it shown by its source path only."""
+        kind = type(value)
+        if kind is Post:
+            return "post:" + value.source
+        if kind is str or kind is int or kind is bool or value is None:
+            return repr(value)
+        if kind is tuple or kind is list or kind is dict or kind in self.looked_through:
+            known = self._memo.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            if kind is dict:
+                inner = [f"{k!r}:{self._shape(v)}" for k, v in sorted(value.items(), key=_first)]
+            elif kind is tuple or kind is list:
+                inner = [self._shape(v) for v in value]
+            else:
+                inner = [f"{name}:{self._shape(getattr(value, name))}" for name in _names(kind)]
+            shown = hash_parts(kind.__name__, *inner)
+            self._memo[id(value)] = (value, shown)  # kept alive, so its id is not reused
+            return shown
+        return self.digests.of(value)
+
+
+def _first(pair: tuple[Any, Any]) -> str:
+    return repr(pair[0])
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(kind.__dataclass_fields__)  # type: ignore[attr-defined]
