@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import Any
 
 from thoughtgen.addresses import Addresses
 from thoughtgen.config import Config
@@ -41,41 +42,77 @@ def assemble(
     very Post or Page made last time for an item whose inputs are all unchanged, so what
     is memoised by identity downstream (digests, related posts) stays valid.
     """
-    mtimes = mtimes or {}
+    options = _Options(config, include_drafts, include_future, models)
+    return _assembly(options, items, static, now, log, mtimes or {}).site
+
+
+@dataclass(frozen=True)
+class _Options:
+    config: Config
+    include_drafts: bool
+    include_future: bool
+    models: ModelMemo | None
+
+
+@dataclass
+class Assembly:
+    """An assembled Site with what it was worked out from, so that edits which move nothing
+    can be assembled again quickly (``reassemble``)."""
+
+    site: Site
+    options: _Options
+    items: dict[str, ParsedItem]  # in the order given
+    addresses: Addresses
+    problems: dict[str, ProblemLog]  # what each item's own model gave, by source
+
+
+def assemble_kept(
+    config: Config,
+    items: Sequence[ParsedItem],
+    static: Sequence[StaticFile],
+    now: datetime,
+    log: ProblemLog,
+    *,
+    include_drafts: bool = False,
+    include_future: bool = False,
+    mtimes: Mapping[str, float] | None = None,
+    models: ModelMemo | None = None,
+) -> Assembly:
+    """``assemble``, keeping what ``reassemble`` needs."""
+    options = _Options(config, include_drafts, include_future, models)
+    return _assembly(options, items, static, now, log, mtimes or {})
+
+
+def _assembly(
+    options: _Options,
+    items: Sequence[ParsedItem],
+    static: Sequence[StaticFile],
+    now: datetime,
+    log: ProblemLog,
+    mtimes: Mapping[str, float],
+) -> Assembly:
+    config = options.config
     addresses = Addresses(config, items, static, log)
     posts: list[Post] = []
     pages: list[Page] = []
+    problems: dict[str, ProblemLog] = {}
     for item in items:
-        for warning in item.warnings:
-            log.warn(warning.path, warning.line, warning.message)
-        url = addresses.urls[item.rel]
-        mtime = mtimes.get(item.rel)
-        status = _status(item, now) if item.kind == "post" else None
-        inputs = (status, mtime, url)
-        base = models.base(item, inputs) if models is not None else None
-        if base is None:
-            base = _post(item, config, status, mtime, url) if status else _page(item, url)
-        made = addresses.complete(base)
-        if models is not None:
-            made = models.keep(item, inputs, base, made)
+        own = problems[item.rel] = ProblemLog()
+        made = _model(options, addresses, item, now, mtimes.get(item.rel), own)
+        _tell(own, log)
         if isinstance(made, Post):
             posts.append(made)
         else:
             pages.append(made)
-
+    addresses.log = log
+    include_drafts, include_future = options.include_drafts, options.include_future
     all_posts = tuple(sorted(_canonical_tag_names(posts), key=_newest_first))
     listed = tuple(p for p in all_posts if _is_listed(p, include_drafts, include_future))
     pages = [p for p in pages if include_drafts or not p.draft]
     _check_unique_urls(all_posts, pages, log)
     static = addresses.published_static((*listed, *pages))
-    for post in all_posts:
-        if post.status is Status.SCHEDULED and post.date is not None and not include_future:
-            log.warn(
-                post.source,
-                None,
-                f"scheduled for {format_offset_datetime(post.date)}, not published yet",
-            )
-    return Site(
+    _warn_scheduled(all_posts, include_future, log)
+    site = Site(
         config=config,
         now=now,
         posts=listed,
@@ -86,6 +123,125 @@ def assemble(
         include_drafts=include_drafts,
         include_future=include_future,
     )
+    return Assembly(site, options, {item.rel: item for item in items}, addresses, problems)
+
+
+def _model(
+    options: _Options,
+    addresses: Addresses,
+    item: ParsedItem,
+    now: datetime,
+    mtime: float | None,
+    log: ProblemLog,
+) -> Post | Page:
+    """An item's model with its aliases and links settled; its problems go to ``log``."""
+    for warning in item.warnings:
+        log.warn(warning.path, warning.line, warning.message)
+    url = addresses.urls[item.rel]
+    status = _status(item, now) if item.kind == "post" else None
+    inputs = (status, mtime, url)
+    models = options.models
+    base = models.base(item, inputs) if models is not None else None
+    if base is None:
+        base = _post(item, options.config, status, mtime, url) if status else _page(item, url)
+    addresses.log = log
+    made = addresses.complete(base)
+    if models is not None:
+        made = models.keep(item, inputs, base, made)
+    return made
+
+
+def _tell(own: ProblemLog, log: ProblemLog) -> None:
+    log.errors.extend(own.errors)
+    log.warnings.extend(own.warnings)
+
+
+def _warn_scheduled(posts: Sequence[Post], include_future: bool, log: ProblemLog) -> None:
+    if include_future:
+        return
+    for post in posts:
+        if post.status is Status.SCHEDULED and post.date is not None:
+            log.warn(
+                post.source,
+                None,
+                f"scheduled for {format_offset_datetime(post.date)}, not published yet",
+            )
+
+
+def _frame(item: ParsedItem) -> tuple[object, ...]:
+    """What of an item reaches beyond its own model: its address, its place in the order,
+    whether it is listed, its tags, its aliases and its bundle."""
+    return (
+        item.kind,
+        item.slug,
+        item.date,
+        item.unpublished,
+        item.status_text,
+        item.tags,
+        item.aliases,
+        item.bundle,
+    )
+
+
+def reassemble(
+    last: Assembly,
+    edited: Sequence[ParsedItem],
+    now: datetime,
+    log: ProblemLog,
+    mtimes: Mapping[str, float],
+) -> Assembly | None:
+    """The assembly of ``last``'s items with ``edited`` in place of their namesakes, made by
+    replacing just their models; None when an edit reaches beyond its own model (an
+    address, a date, a tag, an alias, a status...) or "now" moved a post's status: then
+    only a whole ``assemble`` will do. What it gives equals what ``assemble`` would.
+    """
+    site = last.site
+    items = dict(last.items)
+    for item in edited:
+        old = items.get(item.rel)
+        if old is None or _frame(old) != _frame(item):
+            return None
+        items[item.rel] = item
+    if now != site.now and any(
+        post.status is not _status(last.items[post.source], now) for post in site.all_posts
+    ):
+        return None
+    options = last.options
+    addresses = last.addresses
+    problems = dict(last.problems)
+    swapped: dict[str, Post | Page] = {}
+    for item in edited:
+        addresses.items[item.rel] = item
+        own = problems[item.rel] = ProblemLog()
+        swapped[item.rel] = _model(options, addresses, item, now, mtimes.get(item.rel), own)
+        if own.errors:
+            return None  # (cannot happen with the same aliases; assemble will say)
+    old_posts = {post.source: post for post in site.all_posts if post.source in swapped}
+    for rel, made in list(swapped.items()):
+        was = old_posts.get(rel)
+        if isinstance(made, Post) and was is not None and made.tags != was.tags:
+            swapped[rel] = replace(made, tags=was.tags)  # the site's one spelling of each
+    for rel in items:
+        _tell(problems[rel], log)
+    addresses.log = log
+
+    def swap(seq: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(swapped.get(one.source, one) for one in seq)
+
+    posts = swap(site.posts)
+    changed = {id(was) for was in old_posts.values()}
+    tags = tuple(
+        Tag(tag.name, tag.slug, swap(tag.posts))
+        if any(id(post) in changed for post in tag.posts)
+        else tag
+        for tag in site.tags
+    )
+    all_posts = swap(site.all_posts)
+    _warn_scheduled(all_posts, options.include_future, log)
+    new_site = replace(
+        site, now=now, posts=posts, all_posts=all_posts, pages=swap(site.pages), tags=tags
+    )
+    return Assembly(new_site, options, items, addresses, problems)
 
 
 class ModelMemo:

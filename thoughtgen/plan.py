@@ -36,12 +36,38 @@ class Planning:
         self.renderer = HtmlRenderer(site, self.theme, site_dir, memo)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self.started_ns = time.time_ns()
+        self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
 
     def remember(self) -> None:
         """Keep what planning works out (related posts, page keys) for the next assembly of
         the site, which ``retarget`` hands over; a build that plans once does without."""
         self.renderer.related = KeptRelated()
+        self.renderer.contexts = {}
+        self._pages = {}
         self.prints.remembering = True
+
+    def page(self, template: str, url: str, context: dict[str, Any]) -> Planned:
+        """The planned page; the very one of the last plan (its key known) when the renderer
+        handed back the same context and the parts of the site the theme reads are the same.
+        """
+        site_key = self.prints.site_key
+        kept = self._pages
+        if kept is not None:
+            last = kept.get(url)
+            if last is not None and last[0] == site_key:
+                page = last[1].page
+                if page is not None and page[0] == template and page[2] is context:
+                    return last[1]
+        planned = Planned(
+            page_path(url),
+            _origin(template, context),
+            partial(self.prints.page_key, template, url, context),
+            partial(self.renderer.page, template, url, context),
+            (template, url, context),
+        )
+        if kept is not None:
+            kept[url] = (site_key, planned)
+        return planned
 
     def retarget(self, site: Site) -> None:
         """Plan ``site`` from now on: another assembly of the same config, theme and templates.
@@ -106,16 +132,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
                 Planned("calendar.ics", "calendar", None, partial(_ics, report, site))
             )
 
-    planned = [
-        Planned(
-            page_path(url),
-            _origin(template, context),
-            partial(prints.page_key, template, url, context),
-            partial(renderer.page, template, url, context),
-            (template, url, context),
-        )
-        for template, url, context in renderer.plan(extra_pages)
-    ]
+    planned = [planning.page(*page) for page in renderer.plan(extra_pages)]
     html_paths = tuple(p.path for p in planned)
     planned += _redirects(site)
     for spec in feed_specs(site, theme):

@@ -135,6 +135,7 @@ class HtmlRenderer:
         self.site_dir = site_dir
         self.memo = memo
         self.related: KeptRelated | None = None  # kept for the next assembly (serve)
+        self.contexts: dict[str, dict[str, Any]] | None = None  # likewise, by page URL
         self.env = make_environment(site, theme)
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.
@@ -164,8 +165,9 @@ class HtmlRenderer:
     def _plan(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         site = self.site
         per_page = site.config.posts_per_page
-        for pager in paginate(site.posts, per_page, ""):
-            yield "index.html", pager.url, {"pager": pager}
+        context = self._context
+        for pager in self._paginate(site.posts, per_page, ""):
+            yield "index.html", pager.url, context(pager.url, pager=pager)
         series = collect_series(site.posts, front_matter_lines(self.site_dir))
         related = remembered_related(site.posts, site.config.related_posts, self.memo, self.related)
         for post in site.posts:
@@ -173,24 +175,54 @@ class HtmlRenderer:
             yield (
                 "post.html",
                 post.url,
-                {
-                    "post": post,
-                    "older": older,
-                    "newer": newer,
-                    "series": series.place_of(post),
-                    "related": related.get(post.source, ()),
-                },
+                context(
+                    post.url,
+                    post=post,
+                    older=older,
+                    newer=newer,
+                    series=series.place_of(post),
+                    related=related.get(post.source, ()),
+                ),
             )
         for one in series.series:
             yield "series.html", one.url, {"series": one}
         for page in site.pages:
-            yield "page.html", page.url, {"page": page}
+            yield "page.html", page.url, context(page.url, page=page)
         yield "tags.html", "tags/", {"tags": site.tags}
         for tag in site.tags:
-            for pager in paginate(tag.posts, per_page, tag.url):
-                yield "tag.html", pager.url, {"tag": tag, "pager": pager}
+            for pager in self._paginate(tag.posts, per_page, tag.url):
+                yield "tag.html", pager.url, context(pager.url, tag=tag, pager=pager)
         yield "archive.html", "archive/", {"years": archive_groups(site.posts)}
         yield "404.html", "404.html", {}
+
+    def _context(self, url: str, **values: Any) -> dict[str, Any]:
+        """A page's context; the very dict of the last plan when it holds the same objects
+        (``serve``: keys are then known without looking inside)."""
+        kept = self.contexts
+        if kept is None:
+            return values
+        last = kept.get(url)
+        if last is not None and len(last) == len(values):
+            for name, value in values.items():
+                was = last.get(name, _ABSENT)
+                if was is not value and (type(was) is not type(value) or was != value):
+                    break
+            else:
+                return last
+        kept[url] = values
+        return values
+
+    def _paginate(self, items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:
+        """``paginate``, handing back the last plan's pagers where they hold the same items."""
+        kept = self.contexts
+        pagers = paginate(items, per_page, first_url)
+        if kept is None:
+            return pagers
+        same: list[Pager] = []
+        for pager in pagers:
+            last = kept.get(pager.url, {}).get("pager")
+            same.append(last if type(last) is Pager and last == pager else pager)
+        return same
 
     def page(self, template_name: str, url: str, context: dict[str, Any]) -> OutputFile:
         path = page_path(url)
@@ -215,6 +247,9 @@ class HtmlRenderer:
                 where, line, f"template error while rendering /{url}: {exc}"
             ) from None
         return OutputFile(path, text.encode("utf-8"), origin=template_name)
+
+
+_ABSENT = object()
 
 
 def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:

@@ -31,9 +31,10 @@ import time
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from thoughtgen.assemble import ModelMemo, assemble
+from thoughtgen.assemble import Assembly, ModelMemo, assemble_kept, reassemble
 from thoughtgen.build import (
     BuildOptions,
     BuildResult,
@@ -75,6 +76,7 @@ class _Warm:
     items: dict[str, ParsedItem]
     static: list[StaticFile]
     models: ModelMemo
+    assembly: Assembly
     planning: Planning
     output: Path
     files: dict[str, Entry]  # what the output holds, as its manifest lists it
@@ -83,6 +85,7 @@ class _Warm:
     unsettled: bool = False  # the manifest lacks the digest of the inputs it was made from
     # What the render that made each page read of its posts (only pages rendered here).
     views: dict[str, View] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)  # the outputs of the last rebuild
 
 
 class BuildSession:
@@ -138,6 +141,9 @@ class BuildSession:
         warm = self._warm
         if warm is None or not warm.unsettled or self._failed:
             return  # (after a failed rebuild, the planning's site is not the output's)
+        viewer = Viewer(warm.planning.prints, _LOOKED_THROUGH)
+        for view in warm.views.values():
+            viewer.key(view)  # worked out now, not by the next rebuild
         inputs = warm.planning.inputs_digest()
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
             write_manifest(warm.output, warm.files, warm.folders, inputs, warm.foreign)
@@ -214,7 +220,9 @@ class BuildSession:
             by_rel = {item.rel: item for item in items}
             ref_map = {ref.rel: ref for ref in refs if ref.rel in by_rel}
             models = ModelMemo()
-            site = self._assemble(config, ref_map, by_rel, static, models, log)
+            now = resolve_now(options.now, config)
+            assembly = self._assemble(config, ref_map, by_rel, static, models, now, log)
+            site = assembly.site
             planning = Planning(site, options.site_dir, cache)
             planning.remember()
             for planned in plan_site(site, options.site_dir, planning):
@@ -233,6 +241,7 @@ class BuildSession:
             by_rel,
             static,
             models,
+            assembly,
             planning,
             output,
             dict(manifest.files),
@@ -257,14 +266,15 @@ class BuildSession:
         items: dict[str, ParsedItem],
         static: list[StaticFile],
         models: ModelMemo,
+        now: datetime,
         log: ProblemLog,
-    ) -> Site:
+    ) -> Assembly:
         options = self.options
-        site = assemble(
+        assembly = assemble_kept(
             config,
             [items[rel] for rel in refs],
             static,
-            resolve_now(options.now, config),
+            now,
             log,
             include_drafts=options.include_drafts,
             include_future=options.include_future,
@@ -272,7 +282,7 @@ class BuildSession:
             models=models,
         )
         log.raise_if_errors()
-        return site
+        return assembly
 
     def _warnings(self, planning: Planning, site: Site, config: Config) -> list[Problem]:
         site_dir = self.options.site_dir
@@ -312,15 +322,24 @@ class BuildSession:
             stored = [one.item for one in fresh]
         for item in stored:
             items[item.rel] = item
-        site = self._assemble(warm.config, refs, items, warm.static, warm.models, log)
+        mtimes = {rel: ref.mtime for rel, ref in refs.items()}
+        now = resolve_now(self.options.now, warm.config)
+        edited = [items[rel] for rel in edits]  # a save of the same bytes changes a file time
+        assembly = reassemble(warm.assembly, edited, now, log, mtimes)
+        if assembly is None:
+            assembly = self._assemble(warm.config, refs, items, warm.static, warm.models, now, log)
+        log.raise_if_errors()
+        site = assembly.site
         planning = warm.planning
         planning.retarget(site)
         warnings = self._warnings(planning, site, warm.config)
         planned = plan_site(site, self.options.site_dir, planning)
-        check_collisions(planned)
+        paths = [item.path for item in planned]
+        if paths != warm.paths:  # (whether two outputs collide follows from the paths alone)
+            check_collisions(planned)
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
             report = self._write(warm, planned, _Views(warm.views, planning, site))
-        warm.refs, warm.items = refs, items
+        warm.refs, warm.items, warm.assembly, warm.paths = refs, items, assembly, paths
         return BuildResult(
             site,
             warm.output,

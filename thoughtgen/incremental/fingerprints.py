@@ -330,9 +330,11 @@ class Fingerprints(Digests):
         page's context is made of the very same posts and pages as then (``serve``)."""
         if not self.remembering:  # a build that plans once: nothing to compare with
             return self._page_key(template, url, context)
+        kept = self._page_keys.get((template, url))
+        if kept is not None and kept[2] is context and kept[0][0] == self.site_key:
+            return kept[1]  # the very context of last time (the renderer keeps it)
         shape = (self.site_key, self._identities.of(context))
         known = shape[1] is not _UNKNOWN
-        kept = self._page_keys.get((template, url))
         if kept is not None and known and kept[0] == shape:
             return kept[1]
         key = self._page_key(template, url, context)

@@ -151,19 +151,18 @@ class Viewer:
         for name, value in sorted(view.context.items()):
             shown = self.digests.of(value) if name in OWN else self._shape(value)
             parts.append(f"{name}={shown}")
-        for source, attributes in sorted(view.reads.items()):
+        # Compared only with another view of the same reads (the very dict and sets, so
+        # in the same order) in this process: a repr tells the values apart.
+        read: list[tuple[str, object]] = []
+        for source, attributes in view.reads.items():
             post = view.posts.get(source)
             if post is None:
                 return None
             if attributes is None:
-                parts.append(f"{source}={self.digests.of(post)}")
-                continue
-            for attribute in sorted(attributes):
-                try:
-                    value = getattr(post, attribute)
-                except AttributeError:
-                    value = "<missing>"
-                parts.append(f"{source}.{attribute}={self.digests.of(value)}")
+                read.append((source, self.digests.of(post)))
+            else:
+                read.append((source, [getattr(post, name, _MISSING) for name in attributes]))
+        parts.append(repr(read))
         view.key = hash_parts(*parts)
         return view.key
 
@@ -180,14 +179,19 @@ class Viewer:
                 return known[1]
             if kind is dict:
                 inner = [f"{k!r}:{self._shape(v)}" for k, v in sorted(value.items(), key=_first)]
-            elif kind is tuple or kind is list:
-                inner = [self._shape(v) for v in value]
-            else:
+            elif kind in self.looked_through:
                 inner = [f"{name}:{self._shape(getattr(value, name))}" for name in _names(kind)]
+            elif all(type(v) is Post for v in value):  # a listing: the common case
+                inner = ["post:" + v.source for v in value]
+            else:
+                inner = [self._shape(v) for v in value]
             shown = hash_parts(kind.__name__, *inner)
             self._memo[id(value)] = (value, shown)  # kept alive, so its id is not reused
             return shown
         return self.digests.of(value)
+
+
+_MISSING = "<missing>"
 
 
 def _first(pair: tuple[Any, Any]) -> str:
