@@ -37,6 +37,7 @@ class Planning:
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self.started_ns = time.time_ns()
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
+        self.cards: dict[int, tuple[Post, Planned]] | None = None  # by post, likewise
 
     def remember(self) -> None:
         """Keep what planning works out (related posts, page keys) for the next assembly of
@@ -44,6 +45,7 @@ class Planning:
         self.renderer.related = KeptRelated()
         self.renderer.contexts = {}
         self._pages = {}
+        self.cards = {}
         self.prints.remembering = True
 
     def page(self, template: str, url: str, context: dict[str, Any]) -> Planned:
@@ -149,7 +151,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
     ):
         planned.append(Planned(path, origin, None, partial(sitemap.nth, index)))
     planned += extra_files
-    planned += plan_cards(site, prints)
+    planned += plan_cards(site, prints, planning.cards)
     static = [
         (f, f"theme file {f.source.name}", "sha256:" + theme.digests[f.source])  # read already
         for f in theme.static_files

@@ -88,26 +88,38 @@ def make_card(path: str, texts: tuple[str, str, str], origin: str) -> OutputFile
     return OutputFile(path, render(*texts), origin=origin)
 
 
-def plan_cards(site: Site, prints: Fingerprints) -> list[Planned]:
+def plan_cards(
+    site: Site, prints: Fingerprints, kept: dict[int, tuple[Post, Planned]] | None = None
+) -> list[Planned]:
     """Every card the site needs, keyed by what is drawn on it (so unchanged cards are kept).
 
     ``prints`` is not needed: a card's key is made from its own texts and fonts, so a change
-    elsewhere in the site (a theme template, another post) never remakes it.
+    elsewhere in the site (a theme template, another post) never remakes it. ``kept`` hands
+    back the card planned last time for the very same post (``serve``, whose config, and so
+    the site's title, stays the same while it is kept).
     """
     del prints
     constant = _constant_part()
     planned = []
+    if kept is not None and len(kept) > 2 * len(site.posts) + 64:
+        kept.clear()  # mostly posts of earlier assemblies
     for post in card_posts(site):
+        if kept is not None:
+            last = kept.get(id(post))
+            if last is not None and last[0] is post:
+                planned.append(last[1])
+                continue
         texts = post_texts(site, post)
         path = card_path(post)
-        planned.append(
-            Planned(
-                path,
-                f"card of {post.source}",
-                partial(card_key, texts, constant),
-                partial(make_card, path, texts, post.source),
-            )
+        card = Planned(
+            path,
+            f"card of {post.source}",
+            partial(card_key, texts, constant),
+            partial(make_card, path, texts, post.source),
         )
+        planned.append(card)
+        if kept is not None:
+            kept[id(post)] = (post, card)  # the post is kept alive, so its id is not reused
     if wants_site_card(site):
         texts = site_texts(site)
         planned.append(
