@@ -38,6 +38,7 @@ class Planning:
         self.started_ns = time.time_ns()
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
         self.cards: dict[int, tuple[Post, Planned]] | None = None  # by post, likewise
+        self._sitemap: tuple[object, list[OutputFile]] | None = None
 
     def remember(self) -> None:
         """Keep what planning works out (related posts, page keys) for the next assembly of
@@ -70,6 +71,20 @@ class Planning:
         if kept is not None:
             kept[url] = (site_key, planned)
         return planned
+
+    def sitemap(self, site: Site, html_paths: tuple[str, ...]) -> list[OutputFile]:
+        """``render_sitemap``; the last one again (``serve``) when made from the same."""
+        if self._pages is None:
+            return render_sitemap(site, html_paths)
+        read = (
+            html_paths,
+            site.config,
+            [(p.url, p.lastmod, p.canonical_url) for p in site.posts],
+            [(p.url, p.lastmod) for p in site.pages],
+        )
+        if self._sitemap is None or self._sitemap[0] != read:
+            self._sitemap = (read, render_sitemap(site, html_paths))
+        return self._sitemap[1]
 
     def retarget(self, site: Site) -> None:
         """Plan ``site`` from now on: another assembly of the same config, theme and templates.
@@ -145,7 +160,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
             {"posts": spec.posts, "title": spec.title, "atom": spec.atom},
         )
         planned.append(Planned(spec.path, spec.origin, keying, partial(spec.render, site)))
-    sitemap = _Once(partial(render_sitemap, site, html_paths))
+    sitemap = _Once(partial(planning.sitemap, site, html_paths))
     for index, (path, origin) in enumerate(
         (("sitemap.xml", "sitemap"), ("robots.txt", "robots.txt"))
     ):

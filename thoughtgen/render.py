@@ -205,7 +205,7 @@ class HtmlRenderer:
         if last is not None and len(last) == len(values):
             for name, value in values.items():
                 was = last.get(name, _ABSENT)
-                if was is not value and (type(was) is not type(value) or was != value):
+                if was is not value and (type(value) in _BY_IDENTITY or was != value):
                     break
             else:
                 return last
@@ -250,6 +250,7 @@ class HtmlRenderer:
 
 
 _ABSENT = object()
+_BY_IDENTITY = frozenset((Post, Page))  # an unchanged one is the very same object
 
 
 def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:

@@ -143,7 +143,7 @@ class BuildSession:
             return  # (after a failed rebuild, the planning's site is not the output's)
         viewer = Viewer(warm.planning.prints, _LOOKED_THROUGH)
         for view in warm.views.values():
-            viewer.key(view)  # worked out now, not by the next rebuild
+            viewer.shape(view)  # worked out now, not by the next rebuild
         inputs = warm.planning.inputs_digest()
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
             write_manifest(warm.output, warm.files, warm.folders, inputs, warm.foreign)
@@ -434,9 +434,8 @@ class _Views:
         before = self.before.get(item.path)
         if before is None or item.page is None:
             return False
-        was = self.viewer.key(before)
         view = self._view(item, before.reads)
-        if was is None or self.viewer.key(view) != was:
+        if not self.viewer.same(before, view):
             return False
         self.now[item.path] = view
         return True

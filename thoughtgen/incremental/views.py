@@ -132,39 +132,52 @@ class View:
     reads: Reads
     posts: Mapping[str, Post]  # the posts read, of the assembly rendered, by source
     frame: tuple[str, ...]  # the rest of that render's inputs: the config, theme, site
-    key: str | None = None  # worked out when first asked for
+    shape: str | None = None  # the context with posts by their source: worked out once
 
 
 @dataclass
 class Viewer:
-    """Works out views' digests for one assembly; looked-through lists are digested once."""
+    """Compares views; looked-through lists are digested once per Viewer."""
 
     digests: Digests
     looked_through: frozenset[type] = frozenset({Tag})  # frozen dataclasses of plain fields
     _memo: dict[int, tuple[object, str]] = field(default_factory=dict)
 
-    def key(self, view: View) -> str | None:
-        """The digest of what ``view``'s page would read; None when it cannot be known."""
-        if view.key is not None:
-            return view.key
-        parts = [*view.frame, view.template, view.url]
-        for name, value in sorted(view.context.items()):
-            shown = self.digests.of(value) if name in OWN else self._shape(value)
-            parts.append(f"{name}={shown}")
-        # Compared only with another view of the same reads (the very dict and sets, so
-        # in the same order) in this process: a repr tells the values apart.
-        read: list[tuple[str, object]] = []
-        for source, attributes in view.reads.items():
-            post = view.posts.get(source)
-            if post is None:
-                return None
+    def same(self, before: View, now: View) -> bool:
+        """Whether a render of ``now`` would read just what the render of ``before`` read.
+
+        ``now`` must have been made with ``before``'s reads.
+        """
+        if (before.frame, before.template, before.url) != (now.frame, now.template, now.url):
+            return False
+        if self.shape(before) != self.shape(now):
+            return False
+        for source, attributes in before.reads.items():
+            old, new = before.posts.get(source), now.posts.get(source)
+            if old is None or new is None:
+                return False
+            if old is new:
+                continue  # frozen: the very same values
             if attributes is None:
-                read.append((source, self.digests.of(post)))
-            else:
-                read.append((source, [getattr(post, name, _MISSING) for name in attributes]))
-        parts.append(repr(read))
-        view.key = hash_parts(*parts)
-        return view.key
+                if self.digests.of(old) != self.digests.of(new):
+                    return False
+                continue
+            for name in attributes:
+                # By repr, not ==: equal datetimes in two zones print differently.
+                if repr(getattr(old, name, _MISSING)) != repr(getattr(new, name, _MISSING)):
+                    return False
+        return True
+
+    def shape(self, view: View) -> str:
+        """The view's context with each post in it shown by its source only; the page's own
+        post or page (which the renderer reads in Python) in full."""
+        if view.shape is None:
+            parts = []
+            for name, value in sorted(view.context.items()):
+                shown = self.digests.of(value) if name in OWN else self._shape(value)
+                parts.append(f"{name}={shown}")
+            view.shape = hash_parts(*parts)
+        return view.shape
 
     def _shape(self, value: Any) -> str:
         """``value`` with each post in it shown by its source path only."""
