@@ -144,7 +144,7 @@ def test_reassembly_equals_a_whole_assembly(tmp_path: Path, seed: int) -> None:
         how = rng.choice(LOCAL + FAR)
         rel = site.edit(how)
         if how == "clock":
-            now += timedelta(hours=rng.choice([1, 30]))  # 30 hours on: "soon" goes live
+            now += timedelta(hours=rng.choice([1, 30, -30]))  # "soon" goes live, or back
         refs, fresh = read(tmp_path, {rel})
         by_rel = {item.rel: item for item in last.items.values()}
         by_rel.update({item.rel: item for item in fresh})

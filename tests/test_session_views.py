@@ -112,3 +112,27 @@ def test_a_listing_that_reads_the_change_is_made_again(
     assert "archive/index.html" in replaced
     served = tmp_path / "served" / "archive/index.html"
     assert served.read_bytes() != before["archive/index.html"]
+
+
+def test_a_serve_stopped_before_its_quiet_moment_leaves_a_trusted_output(
+    site: SiteMaker, tmp_path: Path
+) -> None:
+    """A rebuild that only replaced files leaves the manifest for the quiet moment; stopped
+    before it, the next build finds those files changed, and makes the clean build's site."""
+    make_site(site)
+    served = tmp_path / "served"
+    build(options(site, served))
+    warm = BuildSession(options(site, served))
+    try:
+        warm.prime()
+        for n in range(3):
+            site.write("content/posts/p2.md", post("Post 2", "2024-03-03 09:00", f"Edit {n}."))
+            warm.rebuild([site.root / "content/posts/p2.md"])
+    finally:
+        warm.close()  # no settle: the process went away
+    again = build(options(site, served))
+    assert not again.report.kept_foreign
+    clean = tmp_path / "clean"
+    build(options(site, clean, clean=True, use_cache=False, jobs=1))
+    assert output_files(served) == output_files(clean)
+    assert build(options(site, served)).report.written == 0

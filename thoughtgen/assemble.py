@@ -202,10 +202,14 @@ def reassemble(
         if old is None or _frame(old) != _frame(item):
             return None
         items[item.rel] = item
-    if now != site.now and any(
-        post.status is not _status(last.items[post.source], now) for post in site.all_posts
-    ):
-        return None
+    if now != site.now:
+        # Later, only a scheduled post can change; earlier (a clock set back), any dated one.
+        moved = (Status.SCHEDULED,) if now > site.now else (Status.SCHEDULED, Status.PUBLISHED)
+        if any(
+            post.status in moved and post.status is not _status(last.items[post.source], now)
+            for post in site.all_posts
+        ):
+            return None
     options = last.options
     addresses = last.addresses
     problems = dict(last.problems)

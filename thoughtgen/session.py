@@ -83,6 +83,7 @@ class _Warm:
     folders: dict[str, int]
     foreign: tuple[str, ...]
     unsettled: bool = False  # the manifest lacks the digest of the inputs it was made from
+    manifest_due: bool = False  # the manifest on disk lags behind ``files``
     # What the render that made each page read of its posts (only pages rendered here).
     views: dict[str, View] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)  # the outputs of the last rebuild
@@ -139,15 +140,22 @@ class BuildSession:
         """
         self._resume_collector()
         warm = self._warm
-        if warm is None or not warm.unsettled or self._failed:
-            return  # (after a failed rebuild, the planning's site is not the output's)
+        if warm is None or not warm.unsettled:
+            return
+        if self._failed:  # the planning's site is not the output's: no inputs' digest
+            if warm.manifest_due:
+                self._write_manifest(warm, "")
+            return
         viewer = Viewer(warm.planning.prints, _LOOKED_THROUGH)
         for view in warm.views.values():
             viewer.shape(view)  # worked out now, not by the next rebuild
-        inputs = warm.planning.inputs_digest()
+        self._write_manifest(warm, warm.planning.inputs_digest())
+        warm.unsettled = False
+
+    def _write_manifest(self, warm: _Warm, inputs: str) -> None:
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
             write_manifest(warm.output, warm.files, warm.folders, inputs, warm.foreign)
-        warm.unsettled = False
+        warm.manifest_due = False
 
     def forget(self) -> None:
         """Keep nothing: the output is being made some other way."""
@@ -400,8 +408,14 @@ class BuildSession:
                 warm.folders.pop(folder, None)
                 folder = folder.rpartition("/")[0]
         if touched or entries != files:
-            # Without the inputs' digest (it takes a while): ``settle`` adds it later.
-            write_manifest(root, entries, warm.folders, "", warm.foreign)
+            # ``settle`` adds the inputs' digest later (it takes a while). The files' new
+            # sizes and times can wait for it too: a build finds a file whose size or time
+            # differs from the manifest's and makes it again. A file added or removed cannot
+            # (a build would take one it does not know of for the writer's own).
+            if entries.keys() != files.keys():
+                write_manifest(root, entries, warm.folders, "", warm.foreign)
+            else:
+                warm.manifest_due = True
             warm.unsettled = True
         warm.files = entries
         warm.views = views.kept(entries)
