@@ -170,18 +170,21 @@ class HtmlRenderer:
             yield "index.html", pager.url, context(pager.url, pager=pager)
         series = collect_series(site.posts, front_matter_lines(self.site_dir))
         related = remembered_related(site.posts, site.config.related_posts, self.memo, self.related)
-        for post in site.posts:
-            older, newer = site.neighbours(post)
+        posts = site.posts
+        last = len(posts) - 1
+        for i, post in enumerate(posts):  # (neighbours: older after, newer before)
+            url = post.url
+            older = posts[i + 1] if i < last else None
+            newer = posts[i - 1] if i > 0 else None
+            place = series.place_of(post)
+            chosen = related.get(post.source, ())
+            kept = self._kept_post_context(url, post, older, newer, place, chosen)
             yield (
                 "post.html",
-                post.url,
-                context(
-                    post.url,
-                    post=post,
-                    older=older,
-                    newer=newer,
-                    series=series.place_of(post),
-                    related=related.get(post.source, ()),
+                url,
+                kept
+                or context(
+                    url, post=post, older=older, newer=newer, series=place, related=chosen
                 ),
             )
         for one in series.series:
@@ -211,6 +214,29 @@ class HtmlRenderer:
                 return last
         kept[url] = values
         return values
+
+    def _kept_post_context(
+        self,
+        url: str,
+        post: Post,
+        older: Post | None,
+        newer: Post | None,
+        place: object,
+        chosen: tuple[Post, ...],
+    ) -> dict[str, Any] | None:
+        """``_context`` for a post's page, checked quicker (there are thousands)."""
+        last = self.contexts.get(url) if self.contexts is not None else None
+        if (
+            last is not None
+            and last.get("post") is post
+            and last.get("older") is older
+            and last.get("newer") is newer
+            and last.get("related") == chosen  # the same posts: compared by identity first
+            and last.get("series") == place
+            and len(last) == 5
+        ):
+            return last
+        return None
 
     def _paginate(self, items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:
         """``paginate``, handing back the last plan's pagers where they hold the same items."""

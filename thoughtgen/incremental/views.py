@@ -93,9 +93,16 @@ class ReadingContext(Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         reads = _reads()
         if reads is not None and not isinstance(__obj, Macro):  # a macro's reads are seen
-            _read_whole(reads, args)
-            _read_whole(reads, kwargs)
+            for value in args:
+                if type(value) not in _PLAIN:
+                    _read_whole(reads, value)
+            for value in kwargs.values():
+                if type(value) not in _PLAIN:
+                    _read_whole(reads, value)
         return super().call(__obj, *args, **kwargs)
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))  # nothing of a post in them
 
 
 class ReadingEnvironment(jinja2.Environment):
