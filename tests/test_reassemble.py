@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import BASE_CONFIG
 
-from thoughtgen.assemble import Assembly, ModelMemo, assemble_kept, reassemble
+from thoughtgen.assemble import Assembly, ModelMemo, assemble, reassemble
 from thoughtgen.build import read_items
 from thoughtgen.config import load_config
 from thoughtgen.errors import ProblemLog
@@ -118,7 +118,7 @@ def whole(
     _refs, static = scan_sources(root)
     log = ProblemLog()
     mtimes = {rel: ref.mtime for rel, ref in refs.items()}
-    made = assemble_kept(config, items, static, now, log, mtimes=mtimes, models=ModelMemo())
+    made = assemble(config, items, static, now, log, mtimes=mtimes, models=ModelMemo())
     return made, log
 
 
@@ -130,7 +130,7 @@ def test_reassembly_equals_a_whole_assembly(tmp_path: Path, seed: int) -> None:
     now = START.replace(tzinfo=config.tz)
     refs, items = read(tmp_path)
     _refs, static = scan_sources(tmp_path)
-    last = assemble_kept(
+    last = assemble(
         config,
         items,
         static,

@@ -24,28 +24,6 @@ from thoughtgen.parse import ParsedItem
 from thoughtgen.sources import StaticFile
 
 
-def assemble(
-    config: Config,
-    items: Sequence[ParsedItem],
-    static: Sequence[StaticFile],
-    now: datetime,
-    log: ProblemLog,
-    *,
-    include_drafts: bool = False,
-    include_future: bool = False,
-    mtimes: Mapping[str, float] | None = None,
-    models: ModelMemo | None = None,
-) -> Site:
-    """The Site from parsed items; site-wide problems go to ``log`` (the caller raises).
-
-    ``models`` (kept by the caller between assemblies of the same sources) hands back the
-    very Post or Page made last time for an item whose inputs are all unchanged, so what
-    is memoised by identity downstream (digests, related posts) stays valid.
-    """
-    options = _Options(config, include_drafts, include_future, models)
-    return _assembly(options, items, static, now, log, mtimes or {}).site
-
-
 @dataclass(frozen=True)
 class _Options:
     config: Config
@@ -66,7 +44,7 @@ class Assembly:
     problems: dict[str, ProblemLog]  # what each item's own model gave, by source
 
 
-def assemble_kept(
+def assemble(
     config: Config,
     items: Sequence[ParsedItem],
     static: Sequence[StaticFile],
@@ -78,7 +56,13 @@ def assemble_kept(
     mtimes: Mapping[str, float] | None = None,
     models: ModelMemo | None = None,
 ) -> Assembly:
-    """``assemble``, keeping what ``reassemble`` needs."""
+    """The Site from parsed items, with what ``reassemble`` needs; site-wide problems go to
+    ``log`` (the caller raises).
+
+    ``models`` (kept by the caller between assemblies of the same sources) hands back the
+    very Post or Page made last time for an item whose inputs are all unchanged, so what
+    is memoised by identity downstream (digests, related posts) stays valid.
+    """
     options = _Options(config, include_drafts, include_future, models)
     return _assembly(options, items, static, now, log, mtimes or {})
 

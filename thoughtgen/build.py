@@ -204,7 +204,7 @@ def load_site(
             include_drafts=options.include_drafts,
             include_future=options.include_future,
             mtimes=mtimes,
-        )
+        ).site
         blamed = {problem.path for problem in trial.errors}
         kept = [item for item in items if item.rel not in blamed]
         if not lenient or not trial.errors or len(kept) == len(items):

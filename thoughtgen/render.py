@@ -183,9 +183,7 @@ class HtmlRenderer:
                 "post.html",
                 url,
                 kept
-                or context(
-                    url, post=post, older=older, newer=newer, series=place, related=chosen
-                ),
+                or context(url, post=post, older=older, newer=newer, series=place, related=chosen),
             )
         for one in series.series:
             yield "series.html", one.url, {"series": one}

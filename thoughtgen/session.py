@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from thoughtgen.assemble import Assembly, ModelMemo, assemble_kept, reassemble
+from thoughtgen.assemble import Assembly, ModelMemo, assemble, reassemble
 from thoughtgen.build import (
     BuildOptions,
     BuildResult,
@@ -278,7 +278,7 @@ class BuildSession:
         log: ProblemLog,
     ) -> Assembly:
         options = self.options
-        assembly = assemble_kept(
+        assembly = assemble(
             config,
             [items[rel] for rel in refs],
             static,

@@ -112,17 +112,19 @@ class ReadingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is Post:
-            reads = _reads()
-            if reads is not None:
-                _read(reads, obj, attribute)
+            _note(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if type(obj) is Post:
-            reads = _reads()
-            if reads is not None:
-                _read(reads, obj, argument)
+            _note(obj, argument)
         return super().getitem(obj, argument)
+
+
+def _note(post: Post, name: object) -> None:
+    reads = _reads()
+    if reads is not None:
+        _read(reads, post, name)
 
 
 # The context entries that are the page's own item: read in Python by the renderer.
