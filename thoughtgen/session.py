@@ -169,11 +169,12 @@ class BuildSession:
         Raises ThoughtgenError with every problem; the output stays as the last successful
         rebuild left it, and the files of a failed rebuild are read again by the next.
         """
-        self._pause_collector()
         edits = self._edits(changed)
         if edits is None:
             self.forget()  # whatever happens next, nothing kept is trusted
+            self._thaw()  # (a whole build makes garbage of what was kept)
             return build(self.options)
+        self._pause_collector()
         try:
             result = self._patch(edits)
         except BaseException:
