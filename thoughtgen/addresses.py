@@ -41,10 +41,8 @@ class Addresses:
         config: Config,
         items: Sequence[ParsedItem],
         static: Sequence[StaticFile],
-        log: ProblemLog,
     ) -> None:
         self.config = config
-        self.log = log
         self.items = {item.rel: item for item in items}
         self.urls = {item.rel: self._url(item) for item in items}
         self.bundle_files = {
@@ -60,21 +58,21 @@ class Addresses:
         )
         return expand(pattern, item.slug, item.date, self.config.tz, section)
 
-    def complete(self, model: Item) -> Item:
-        """``model`` with its aliases and link targets settled (problems go to the log)."""
-        item = self.items[model.source]
-        aliases = tuple(self._aliases(item, model.url))
-        links = tuple(self._links(item))
+    def complete(self, item: ParsedItem, model: Item, log: ProblemLog) -> Item:
+        """``model``, made of ``item``, with its aliases and link targets settled (problems
+        go to ``log``). The item's address and bundle must be those this was made with."""
+        aliases = tuple(self._aliases(item, model.url, log))
+        links = tuple(self._links(item, log))
         if not aliases and not links:
             return model
         return replace(model, aliases=aliases, links=links)
 
-    def _aliases(self, item: ParsedItem, url: str) -> list[Alias]:
+    def _aliases(self, item: ParsedItem, url: str, log: ProblemLog) -> list[Alias]:
         found: list[Alias] = []
         for text in item.aliases:
             rel = self._site_relative(text)
             if rel is None:
-                self.log.error(
+                log.error(
                     item.rel,
                     item.aliases_line,
                     f"alias {text} is not on this site ({self.config.site_url}); "
@@ -89,7 +87,7 @@ class Addresses:
             if other != item.rel:
                 owned = page_path(self.urls.get(other, "")) == claim
                 what = "the URL" if owned else "an alias"
-                self.log.error(
+                log.error(
                     item.rel,
                     item.aliases_line,
                     f"alias {alias.request} is already {what} of {other}; "
@@ -97,7 +95,7 @@ class Addresses:
                 )
                 continue
             if not alias.path:
-                self.log.warn(
+                log.warn(
                     item.rel,
                     item.aliases_line,
                     f"alias {alias.request} is redirected only by hosts that read _redirects "
@@ -116,14 +114,14 @@ class Addresses:
             return None
         return unquote((parts.path or "/")[len(site.path) :])
 
-    def _links(self, item: ParsedItem) -> list[tuple[str, str]]:
+    def _links(self, item: ParsedItem, log: ProblemLog) -> list[tuple[str, str]]:
         resolved: list[tuple[str, str]] = []
         for link in item.links:
             target = self._target(item, link)
             if target is not None:
                 resolved.append((link.href, "/" + target))
             elif link.target.lower().endswith(POST_SUFFIXES):
-                self.log.warn(
+                log.warn(
                     item.rel,
                     link.line,
                     f"the link to {link.href} names no post or page in content/; "

@@ -64,19 +64,8 @@ def assemble(
     is memoised by identity downstream (digests, related posts) stays valid.
     """
     options = _Options(config, include_drafts, include_future, models)
-    return _assembly(options, items, static, now, log, mtimes or {})
-
-
-def _assembly(
-    options: _Options,
-    items: Sequence[ParsedItem],
-    static: Sequence[StaticFile],
-    now: datetime,
-    log: ProblemLog,
-    mtimes: Mapping[str, float],
-) -> Assembly:
-    config = options.config
-    addresses = Addresses(config, items, static, log)
+    mtimes = mtimes or {}
+    addresses = Addresses(config, items, static)
     posts: list[Post] = []
     pages: list[Page] = []
     problems: dict[str, ProblemLog] = {}
@@ -88,8 +77,6 @@ def _assembly(
             posts.append(made)
         else:
             pages.append(made)
-    addresses.log = log
-    include_drafts, include_future = options.include_drafts, options.include_future
     all_posts = tuple(sorted(_canonical_tag_names(posts), key=_newest_first))
     listed = tuple(p for p in all_posts if _is_listed(p, include_drafts, include_future))
     pages = [p for p in pages if include_drafts or not p.draft]
@@ -128,8 +115,7 @@ def _model(
     base = models.base(item, inputs) if models is not None else None
     if base is None:
         base = _post(item, options.config, status, mtime, url) if status else _page(item, url)
-    addresses.log = log
-    made = addresses.complete(base)
+    made = addresses.complete(item, base, log)
     if models is not None:
         made = models.keep(item, inputs, base, made)
     return made
@@ -178,6 +164,7 @@ def reassemble(
     replacing just their models; None when an edit reaches beyond its own model (an
     address, a date, a tag, an alias, a status...) or "now" moved a post's status: then
     only a whole ``assemble`` will do. What it gives equals what ``assemble`` would.
+    ``mtimes`` need only name the edited files.
     """
     site = last.site
     items = dict(last.items)
@@ -199,7 +186,6 @@ def reassemble(
     problems = dict(last.problems)
     swapped: dict[str, Post | Page] = {}
     for item in edited:
-        addresses.items[item.rel] = item
         own = problems[item.rel] = ProblemLog()
         swapped[item.rel] = _model(options, addresses, item, now, mtimes.get(item.rel), own)
         if own.errors:
@@ -211,7 +197,6 @@ def reassemble(
             swapped[rel] = replace(made, tags=was.tags)  # the site's one spelling of each
     for rel in items:
         _tell(problems[rel], log)
-    addresses.log = log
 
     def swap(seq: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(swapped.get(one.source, one) for one in seq)

@@ -38,7 +38,7 @@ class Planning:
         self.started_ns = time.time_ns()
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
         self.cards: dict[int, tuple[Post, Planned]] | None = None  # by post, likewise
-        self._sitemap: tuple[object, list[OutputFile]] | None = None
+        self._sitemap: tuple[object, list[OutputFile]] | None = None  # likewise
 
     def remember(self) -> None:
         """Keep what planning works out (related posts, page keys) for the next assembly of
@@ -74,7 +74,7 @@ class Planning:
 
     def sitemap(self, site: Site, html_paths: tuple[str, ...]) -> list[OutputFile]:
         """``render_sitemap``; the last one again (``serve``) when made from the same."""
-        if self._pages is None:
+        if not self.prints.remembering:
             return render_sitemap(site, html_paths)
         read = (
             html_paths,

@@ -331,7 +331,7 @@ class BuildSession:
             stored = [one.item for one in fresh]
         for item in stored:
             items[item.rel] = item
-        mtimes = {rel: ref.mtime for rel, ref in refs.items()}
+        mtimes = {rel: refs[rel].mtime for rel in edits}  # (only edited models are made)
         now = resolve_now(self.options.now, warm.config)
         edited = [items[rel] for rel in edits]  # a save of the same bytes changes a file time
         assembly = reassemble(warm.assembly, edited, now, log, mtimes)

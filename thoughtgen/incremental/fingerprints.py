@@ -187,7 +187,8 @@ def _fields_of(kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | Non
     return f"{kind.__name__}({','.join(names)})", getter
 
 
-def _by_key(pair: tuple[Any, Any]) -> str:
+def key_repr(pair: tuple[Any, Any]) -> str:
+    """A sort key for a mapping's items that any keys have: their repr."""
     return repr(pair[0])
 
 
@@ -229,7 +230,7 @@ class Digests:
                 return "map:{}"
             digest = hash_parts(
                 "map",
-                *(f"{k!r}={self.of(v)}" for k, v in sorted(value.items(), key=_by_key)),
+                *(f"{k!r}={self.of(v)}" for k, v in sorted(value.items(), key=key_repr)),
             )
         elif isinstance(value, list | tuple | set | frozenset):
             if isinstance(value, tuple) and value:

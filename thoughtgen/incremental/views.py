@@ -21,12 +21,13 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jinja2
 from jinja2.runtime import Context, Macro
 
-from thoughtgen.incremental.fingerprints import Digests, hash_parts
+from thoughtgen.incremental.fingerprints import Digests, hash_parts, key_repr
 from thoughtgen.model import SHOWN_WHOLE, Post, Tag
 
 # What a render read of one post: attribute names, or None for everything.
@@ -78,15 +79,6 @@ def _read_whole(reads: Reads, value: object) -> None:
             _read_whole(reads, getattr(value, name, None))
 
 
-def _shown_whole(post: Post) -> None:
-    reads = _reads()
-    if reads is not None:
-        reads[post.source] = None
-
-
-SHOWN_WHOLE.append(_shown_whole)
-
-
 class ReadingContext(Context):
     """A template context whose calls count the posts they are given as read whole."""
 
@@ -122,9 +114,14 @@ class ReadingEnvironment(jinja2.Environment):
 
 
 def _note(post: Post, name: object) -> None:
+    """``post.name`` was read; a name that is not a string (None: printed whole) counts
+    as reading it all."""
     reads = _reads()
     if reads is not None:
         _read(reads, post, name)
+
+
+SHOWN_WHOLE.append(partial(_note, name=None))
 
 
 # The context entries that are the page's own item: read in Python by the renderer.
@@ -200,7 +197,7 @@ class Viewer:
             if known is not None and known[0] is value:
                 return known[1]
             if kind is dict:
-                inner = [f"{k!r}:{self._shape(v)}" for k, v in sorted(value.items(), key=_first)]
+                inner = [f"{k!r}:{self._shape(v)}" for k, v in sorted(value.items(), key=key_repr)]
             elif kind in self.looked_through:
                 inner = [f"{name}:{self._shape(getattr(value, name))}" for name in _names(kind)]
             elif all(type(v) is Post for v in value):  # a listing: the common case
@@ -214,10 +211,6 @@ class Viewer:
 
 
 _MISSING = "<missing>"
-
-
-def _first(pair: tuple[Any, Any]) -> str:
-    return repr(pair[0])
 
 
 def _names(kind: type) -> tuple[str, ...]:
