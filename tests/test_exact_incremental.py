@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO, SiteMaker, assert_same_as_clean, output_files, post
 
 import thoughtgen.incremental.cache
-import thoughtgen.plan
+import thoughtgen.incremental.stamp
 from thoughtgen.errors import Problem
 from thoughtgen.incremental.cache import CACHE_DIR, CACHE_FILE
 from thoughtgen.incremental.fingerprints import WHOLE_SITE, Digests
@@ -68,7 +68,7 @@ def trust(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     """
     if request.param == "settled":
         monkeypatch.setattr(thoughtgen.incremental.cache, "RACY_NS", 0)
-        monkeypatch.setattr(thoughtgen.plan, "RACY_NS", 0)
+        monkeypatch.setattr(thoughtgen.incremental.stamp, "RACY_NS", 0)
     return str(request.param)
 
 

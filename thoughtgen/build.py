@@ -11,15 +11,13 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from thoughtgen import __version__
-from thoughtgen.assemble import assemble
-from thoughtgen.cards.plan import card_warnings
 from thoughtgen.config import Config, load_config
 from thoughtgen.dates import DateError, parse_datetime
 from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
-from thoughtgen.feedguard import guard_feed_ids
 from thoughtgen.incremental.cache import BuildCache, Fresh
-from thoughtgen.incremental.manifest import read_manifest
+from thoughtgen.incremental.manifest import Manifest, read_manifest
 from thoughtgen.incremental.records import encode_item
+from thoughtgen.incremental.stamp import Record, fixed_part, record_key, stamp
 from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
 from thoughtgen.output.lock import output_lock
@@ -28,9 +26,9 @@ from thoughtgen.output.produce import WriteReport, unchanged_output, write_site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
-from thoughtgen.plan import Planning, plan_site
 from thoughtgen.scaffold import setup_warnings
-from thoughtgen.sources import SourceRef, scan_sources
+from thoughtgen.sources import SourceRef, StaticFile, scan_sources
+from thoughtgen.theme import find_theme
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -53,7 +51,7 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
-    site: Site
+    site: Site | None  # None when nothing had to be read (the output is up to date)
     output_dir: Path
     paths: tuple[str, ...]
     report: WriteReport
@@ -169,6 +167,12 @@ def read_items(
     return [found[i] for i in sorted(found)]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    site: Site
+    digests: dict[str, str]  # each post and page (by its rel) → the digest of the bytes read
+
+
 def load_site(
     options: BuildOptions,
     log: ProblemLog,
@@ -187,8 +191,25 @@ def load_site(
     accept. Only a broken config still raises: without it nothing can be read.
     """
     config = config or load_config(options.site_dir, options.base_url)
+    scanned = scan_sources(options.site_dir, log)
     now = resolve_now(options.now, config)
-    refs, static = scan_sources(options.site_dir, log)
+    return load(options, log, config, cache, scanned, now, lenient=lenient).site
+
+
+def load(
+    options: BuildOptions,
+    log: ProblemLog,
+    config: Config,
+    cache: BuildCache | None,
+    scanned: tuple[list[SourceRef], list[StaticFile]],
+    now: datetime,
+    *,
+    lenient: bool = False,
+) -> Loaded:
+    """``load_site`` of sources already found, with the digests of the bytes read."""
+    from thoughtgen.assemble import assemble  # (see ``build``)
+
+    refs, static = scanned
     items = read_items(refs, config, cache, worker_count(options.jobs), log, options.progress)
     if not lenient:
         log.raise_if_errors()
@@ -217,11 +238,13 @@ def load_site(
     log.errors.sort(key=lambda p: p.sort_key)
     if not lenient:
         log.raise_if_errors()
-    return site
+    return Loaded(site, {item.rel: item.digest for item in items})
 
 
 def render_site(site: Site, site_dir: Path) -> list[OutputFile]:
     """Every output file of the site, as values (nothing is written)."""
+    from thoughtgen.plan import plan_site  # (see ``build``)
+
     return [item.produce() for item in plan_site(site, site_dir)]
 
 
@@ -239,46 +262,99 @@ def build(options: BuildOptions) -> BuildResult:
     output_dir = resolve_output(shown)
     check_output_dir(output_dir, options.site_dir)  # refuse before touching anything
     with output_lock(output_dir, shown=str(shown)), open_cache(options, config) as cache:
-        site = load_site(options, log, config, cache)
-        planning = Planning(site, options.site_dir, cache)
-        log.warnings.extend(planning.theme.warnings)
-        log.warnings.extend(card_warnings(site, options.site_dir))
-        log.warnings.extend(setup_warnings(options.site_dir, config))
-        inputs = planning.inputs_digest()
+        since_ns = time.time_ns()
+        now = resolve_now(options.now, config)
+        scanned = scan_sources(options.site_dir, log)
+        theme = find_theme(options.site_dir, config.theme)
+        fixed = fixed_part(
+            config, theme, scanned[1], (options.include_drafts, options.include_future), since_ns
+        )
         # The previous output's manifest, read once: for the nothing-changed check, the
         # feed-id guard and the write.
         previous = read_manifest(output_dir) if output_dir.is_dir() else None
+        found = log.warnings[:]
         kept = (
             None
             if options.clean
-            else unchanged_output(output_dir, options.site_dir, inputs, previous)
-        )
-        if kept is not None:  # made from these very inputs: nothing to do
-            report = WriteReport(0, len(kept), 0, ())
-            paths = kept
-        else:
-            planned: list[Planned] = plan_site(site, options.site_dir, planning)
-            if previous is not None and not options.accept_new_ids:
-                # Stop before the feeds give posts already sent out new ids.
-                log.warnings.extend(
-                    guard_feed_ids(
-                        site, planned, output_dir, previous, options.site_dir, str(shown)
-                    )
-                )
-            report = write_site(
-                planned,
+            else _unchanged(
+                options,
+                cache,
                 output_dir,
-                options.site_dir,
-                clean=options.clean,
-                jobs=worker_count(options.jobs),
-                progress=options.progress,
-                inputs=inputs,
-                manifest=previous,
+                previous,
+                now,
+                lambda: stamp(fixed, scanned[0], since_ns),
             )
-            paths = tuple(p.path for p in planned)
+        )
+        if kept is not None:  # made from these very files, and the clock changes nothing
+            paths, record = kept
+            warnings = [*record.assembled, *theme.warnings, *record.cards]
+            log.warnings.extend([*warnings, *setup_warnings(options.site_dir, config)])
+            report = WriteReport(0, len(paths), 0, ())
+            return BuildResult(
+                None, output_dir, paths, report, tuple(log.warnings), time.perf_counter() - started
+            )
+        # Imported only now: a build that finds nothing to do needs none of them.
+        from thoughtgen.cards.plan import card_warnings
+        from thoughtgen.feedguard import guard_feed_ids
+        from thoughtgen.plan import Planning, plan_site
+
+        loaded = load(options, log, config, cache, scanned, now)
+        site = loaded.site
+        assembled = log.warnings[len(found) :]
+        planning = Planning(site, options.site_dir, cache, theme)
+        cards = card_warnings(site, options.site_dir)
+        log.warnings.extend([*theme.warnings, *cards, *setup_warnings(options.site_dir, config)])
+        inputs = stamp(fixed, scanned[0], since_ns, lambda ref: loaded.digests[ref.rel])
+        planned: list[Planned] = plan_site(site, options.site_dir, planning)
+        if previous is not None and not options.accept_new_ids:
+            # Stop before the feeds give posts already sent out new ids.
+            log.warnings.extend(
+                guard_feed_ids(site, planned, output_dir, previous, options.site_dir, str(shown))
+            )
+        span = planning.clock_span()
+        report = write_site(
+            planned,
+            output_dir,
+            options.site_dir,
+            clean=options.clean,
+            jobs=worker_count(options.jobs),
+            progress=options.progress,
+            inputs=inputs if cache is not None and span is not None else "",
+            manifest=previous,
+        )
+        if cache is not None and span is not None:
+            cache.remember(
+                record_key(inputs), Record(*span, tuple(assembled), tuple(cards)).encode()
+            )
+        paths = tuple(p.path for p in planned)
     return BuildResult(
         site, output_dir, paths, report, tuple(log.warnings), time.perf_counter() - started
     )
+
+
+def _unchanged(
+    options: BuildOptions,
+    cache: BuildCache | None,
+    output_dir: Path,
+    previous: Manifest | None,
+    now: datetime,
+    stamped: Callable[[], str],
+) -> tuple[tuple[str, ...], Record] | None:
+    """The output's files and what its build found out, when it was made from the files as
+    they are (``stamped`` works out their stamp), the clock since changes nothing, and the
+    output is as that build left it; else None."""
+    if cache is None or previous is None or not previous.inputs:
+        return None
+    record = Record.decode(cache.recall(record_key(previous.inputs)))
+    if record is None or not record.holds_at(now):
+        return None
+    try:
+        if stamped() != previous.inputs:
+            return None
+    except ThoughtgenError:  # a file went away since the scan: the whole way says so
+        return None
+    paths = unchanged_output(output_dir, options.site_dir, previous.inputs, previous)
+    return None if paths is None else (paths, record)
 
 
 @contextmanager

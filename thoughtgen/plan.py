@@ -14,31 +14,32 @@ from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
 from thoughtgen.cards.plan import plan_cards
 from thoughtgen.feeds import feed_specs
-from thoughtgen.incremental.cache import RACY_NS
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
+from thoughtgen.incremental.stamp import clock_span, path_identity
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
-from thoughtgen.parse import digest_of
 from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
 from thoughtgen.related import KeptRelated
 from thoughtgen.render import HtmlRenderer, page_path
 from thoughtgen.sitemap import render_sitemap
-from thoughtgen.theme import find_theme
+from thoughtgen.theme import Theme, find_theme
 
 
 class Planning:
     """The theme, the renderer and the fingerprints of one build."""
 
-    def __init__(self, site: Site, site_dir: Path, memo: Memo | None = None) -> None:
+    def __init__(
+        self, site: Site, site_dir: Path, memo: Memo | None = None, theme: Theme | None = None
+    ) -> None:
         self.site = site
         self.site_dir = site_dir
-        self.theme = find_theme(site_dir, site.config.theme)
+        self.theme = theme or find_theme(site_dir, site.config.theme)
         self.renderer = HtmlRenderer(site, self.theme, site_dir, memo)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
-        self.started_ns = time.time_ns()
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
         self.cards: dict[int, tuple[Post, Planned]] | None = None  # by post, likewise
         self._sitemap: tuple[object, list[OutputFile]] | None = None  # likewise
+        self.started_ns = time.time_ns()  # static files changed since are known by their bytes
 
     def remember(self) -> None:
         """Keep what planning works out (related posts, page keys) for the next assembly of
@@ -96,35 +97,9 @@ class Planning:
         self.prints.retarget(site)
         self.started_ns = time.time_ns()
 
-    def identity(self, path: Path) -> str:
-        """What tells a file's bytes apart from one build to the next, without reading them.
-
-        Size, mtime, ctime, inode and device: a rename, ``cp -p`` or ``touch`` changes at
-        least one (ctime cannot be set back). A file changed within RACY_NS of this build
-        might change again within the same clock tick unseen, so its bytes are hashed.
-        """
-        stat = path.stat()
-        if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self.started_ns - RACY_NS:
-            return "sha:" + digest_of(path.read_bytes())
-        return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
-
-    def inputs_digest(self) -> str:
-        """One digest of everything the outputs are made from: equal digests, equal outputs."""
-        site = self.site
-        calendar = site.config.calendar
-        today = site.now.astimezone(site.config.tz).date() if calendar.page or calendar.ics else ""
-        static = [(f.out_path, self.identity(f.source)) for f in site.static]
-        return self.prints.of(
-            [
-                self.prints.global_key,
-                self.prints.site_key,
-                site.posts,
-                site.all_posts,
-                site.pages,
-                static,
-                str(today),
-            ]
-        )
+    def clock_span(self) -> tuple[int, int | None] | None:
+        """``stamp.clock_span`` of the site, for what its theme reads of the clock."""
+        return clock_span(self.site, [c for c in self.prints.chains if c[0] == "now"])
 
 
 def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> list[Planned]:
@@ -172,7 +147,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
         for f in theme.static_files
     ]
     static += [
-        (f, f"content/static/{f.out_path}", planning.identity(f.source))
+        (f, f"content/static/{f.out_path}", path_identity(f.source, planning.started_ns))
         for f in site.static
         if f.out_path != REDIRECTS_PATH or not _has_aliases(site)
     ]

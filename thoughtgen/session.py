@@ -50,6 +50,7 @@ from thoughtgen.config import CONFIG_FILE, Config, load_config
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
+from thoughtgen.incremental.stamp import Record, fixed_part, racy, record_key, stamp
 from thoughtgen.incremental.views import Reads, View, Viewer, reading
 from thoughtgen.model import Post, Site, Tag
 from thoughtgen.output.lock import output_lock
@@ -82,7 +83,9 @@ class _Warm:
     files: dict[str, Entry]  # what the output holds, as its manifest lists it
     folders: dict[str, int]
     foreign: tuple[str, ...]
-    unsettled: bool = False  # the manifest lacks the digest of the inputs it was made from
+    fixed: str  # the stamp of all but the posts and pages (``stamp.fixed_part``)
+    found: tuple[tuple[Problem, ...], tuple[Problem, ...]]  # warnings: assembly's, cards'
+    unsettled: bool = False  # the manifest lacks the stamp of the inputs it was made from
     manifest_due: bool = False  # the manifest on disk lags behind ``files``
     # What the render that made each page read of its posts (only pages rendered here).
     views: dict[str, View] = field(default_factory=dict)
@@ -133,24 +136,43 @@ class BuildSession:
         return self._warm is not None
 
     def settle(self) -> None:
-        """Write the inputs' digest into the manifest after patches, so the next session
-        (or build) starts by finding nothing changed, as it does after a whole build.
+        """Write the stamp of the inputs into the manifest after patches, so the next
+        session (or build) starts by finding nothing changed, as it does after a whole build.
 
-        Meant for a quiet moment: it digests the whole site as last assembled.
+        Meant for a quiet moment: it looks at every source file's stat. While a file was
+        changed a moment ago (its rebuild may be on its way), it waits for the next.
         """
         self._resume_collector()
         warm = self._warm
         if warm is None or not warm.unsettled:
             return
-        if self._failed:  # the planning's site is not the output's: no inputs' digest
+        if self._failed:  # the planning's site is not the output's: no stamp
             if warm.manifest_due:
                 self._write_manifest(warm, "")
+            return
+        inputs = self._stamp(warm)
+        if inputs is None:
             return
         viewer = Viewer(warm.planning.prints, _LOOKED_THROUGH)
         for view in warm.views.values():
             viewer.shape(view)  # worked out now, not by the next rebuild
-        self._write_manifest(warm, warm.planning.inputs_digest())
+        self._write_manifest(warm, inputs)
         warm.unsettled = False
+
+    def _stamp(self, warm: _Warm) -> str | None:
+        """The stamp of the files the output was made from, its record kept in the cache;
+        "" when a build could not trust one (no cache, a theme that reads the time of day);
+        None while a file is newer than its rebuild or was changed a moment ago."""
+        span = warm.planning.clock_span()
+        if self._cache is None or span is None:
+            return ""
+        since_ns = time.time_ns()
+        for ref in warm.refs.values():
+            if racy(ref, since_ns) or _restat(ref) != ref:
+                return None
+        inputs = stamp(warm.fixed, warm.refs.values(), since_ns)
+        self._cache.remember(record_key(inputs), Record(*span, *warm.found).encode())
+        return inputs
 
     def _write_manifest(self, warm: _Warm, inputs: str) -> None:
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
@@ -223,7 +245,9 @@ class BuildSession:
         check_output_dir(output, options.site_dir)
         with output_lock(output, shown=str(shown)):
             cache = self._open_cache(config)
+            since_ns = time.time_ns()
             refs, static = scan_sources(options.site_dir, log)
+            scanned = len(log.warnings)
             items = read_items(refs, config, cache, 1, log)
             log.raise_if_errors()
             by_rel = {item.rel: item for item in items}
@@ -236,6 +260,9 @@ class BuildSession:
             planning.remember()
             for planned in plan_site(site, options.site_dir, planning):
                 planned.key  # noqa: B018 (remembered: the first edit computes only what changed)
+            include = (options.include_drafts, options.include_future)
+            fixed = fixed_part(config, planning.theme, static, include, since_ns)
+            found = (tuple(log.warnings[scanned:]), tuple(card_warnings(site, options.site_dir)))
             manifest = read_manifest(output) if output.is_dir() else None
         if manifest is None or not manifest.files:
             return  # nothing built there yet: the next rebuild goes the whole way
@@ -256,6 +283,8 @@ class BuildSession:
             dict(manifest.files),
             dict(manifest.folders),
             manifest.foreign or (),
+            fixed,
+            found,
         )
 
     def _open_cache(self, config: Config) -> BuildCache | None:
@@ -292,14 +321,6 @@ class BuildSession:
         )
         log.raise_if_errors()
         return assembly
-
-    def _warnings(self, planning: Planning, site: Site, config: Config) -> list[Problem]:
-        site_dir = self.options.site_dir
-        return [
-            *planning.theme.warnings,
-            *card_warnings(site, site_dir),
-            *setup_warnings(site_dir, config),
-        ]
 
     # -- only what changed -----------------------------------------------------------------
     def _patch(self, edits: list[str]) -> BuildResult:
@@ -341,7 +362,12 @@ class BuildSession:
         site = assembly.site
         planning = warm.planning
         planning.retarget(site)
-        warnings = self._warnings(planning, site, warm.config)
+        cards = card_warnings(site, self.options.site_dir)
+        warnings = [
+            *planning.theme.warnings,
+            *cards,
+            *setup_warnings(self.options.site_dir, warm.config),
+        ]
         planned = plan_site(site, self.options.site_dir, planning)
         paths = [item.path for item in planned]
         if paths != warm.paths:  # (whether two outputs collide follows from the paths alone)
@@ -349,6 +375,7 @@ class BuildSession:
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
             report = self._write(warm, planned, _Views(warm.views, planning, site))
         warm.refs, warm.items, warm.assembly, warm.paths = refs, items, assembly, paths
+        warm.found = (tuple(log.warnings), tuple(cards))
         return BuildResult(
             site,
             warm.output,

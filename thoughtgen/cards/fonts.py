@@ -186,7 +186,8 @@ def covers(face: Face, char: str) -> bool:
 _FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
 
-def _font_folders() -> list[Path]:
+def font_folders() -> list[Path]:
+    """Where installed fonts live (looked through where fontconfig is missing)."""
     home = Path.home()
     if sys.platform == "darwin":
         return [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
@@ -260,7 +261,7 @@ def _fc_candidates(char: str) -> list[_Candidate] | None:
 def _scanned_faces() -> tuple[_Candidate, ...]:
     """Every font file in the usual folders (read once, only where fontconfig is missing)."""
     found = []
-    for folder in _font_folders():
+    for folder in font_folders():
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):

@@ -36,7 +36,7 @@ class Entry:
 class Manifest:
     files: dict[str, Entry]
     folders: dict[str, int]  # folder → mtime_ns, for folders holding only our files
-    inputs: str = ""  # digest of everything the files were made from
+    inputs: str = ""  # the stamp of the files they were made from (``stamp.stamp``)
     foreign: tuple[str, ...] | None = None  # files not ours known to be in it (None: unknown)
 
 
