@@ -124,12 +124,14 @@ class StagingTree:
         """Make the tree hold exactly ``entries`` plus the files that are not ours."""
         root = self.take_over_folder()
         spare, base = self._spare.files, str(root)
+        if not self.reused_spare:  # a new, empty tree: every file kept is linked in anew
+            _link_all(str(self.output), base, [p for p in entries if p not in self.written])
         for path, entry in entries.items():
-            if path in self.written:
+            if path in self.written or not self.reused_spare:
                 continue
-            if self.reused_spare and spare.get(path) == entry and intact(base, path, entry):
+            if spare.get(path) == entry and intact(base, path, entry):
                 continue  # the same file as the live one (a hard link), or identical to it
-            _link(self.output / path, root / path, replace=self.reused_spare)
+            _link(self.output / path, root / path, replace=True)
         stale = set(self._spare.files) - set(entries)
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
@@ -368,6 +370,21 @@ def write_one(
     if shared:
         os.replace(destination, target)
     return Entry(key, digest, stat.st_size, stat.st_mtime_ns)
+
+
+def _link_all(source: str, target: str, paths: list[str]) -> None:
+    """Hard-link each of ``paths`` below ``source`` into the same place below the empty
+    tree ``target`` (plain strings, each folder made once: a whole site's worth)."""
+    made: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        if folder and folder not in made:
+            os.makedirs(f"{target}/{folder}", exist_ok=True)
+            made.add(folder)
+        try:
+            os.link(f"{source}/{path}", f"{target}/{path}", follow_symlinks=False)
+        except OSError:  # where hard links are refused, or a file in the way
+            _link(Path(source, path), Path(target, path))
 
 
 def _link(source: Path, target: Path, replace: bool = False) -> None:
