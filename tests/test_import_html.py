@@ -302,6 +302,20 @@ def test_never_raises_and_keeps_every_visible_word(html: str) -> None:
         assert joined.count(word) >= count, (markdown, word)
 
 
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("a <![ b", "a <![ b"),  # Python's parser refuses these marked sections
+        ("<p><![foo]]> c</p>", "<![foo]]> c"),
+        ("<p>[gallery ids=1] <![gallery</p>", "[gallery ids=1] <![gallery"),
+        ("notes.html", "notes.html"),  # text, though it looks like a file name
+    ],
+)
+def test_markup_the_parser_refuses_is_kept_as_text(html: str, shown: str) -> None:
+    rendered = RENDERER.render(html_to_markdown(html)).html
+    assert BeautifulSoup(rendered, "html.parser").get_text().strip() == shown
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_converts(text: str) -> None:

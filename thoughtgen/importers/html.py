@@ -16,12 +16,13 @@ from __future__ import annotations
 import copy
 import importlib
 import re
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
+
+from thoughtgen.importers.soup import soup_of
 
 
 def _names(text: str) -> frozenset[str]:
@@ -85,9 +86,7 @@ _RENDERER_BLOCKS = _names(
 
 def html_to_markdown(html: str) -> str:
     """Clean Markdown for an HTML fragment; what Markdown cannot say stays HTML."""
-    with warnings.catch_warnings():  # a post whose whole text is "a.html" is still text
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(_RESERVED.sub("", html), "html.parser")
+    soup = soup_of(_RESERVED.sub("", html))
     _flatten_deep(soup)
     _unwrap_inline_around_blocks(soup)
     _mark_more(soup)

@@ -31,6 +31,7 @@ from thoughtgen.errors import shown
 from thoughtgen.importers.exportfile import link_own_posts, read_export_text
 from thoughtgen.importers.html import html_to_markdown
 from thoughtgen.importers.model import ImportedDoc, SourceSite
+from thoughtgen.importers.soup import soup_of
 from thoughtgen.slugs import slugify, unsafe_slug_reason
 
 NAME = "medium"
@@ -134,7 +135,7 @@ def _author(root: Path, site: SourceSite) -> str:
     html = _read_text(root, path, PROFILE, site)
     if html is None:
         return ""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     name = soup.find(class_="p-name")
     if name is not None:
         return " ".join(name.get_text(" ").split())
@@ -153,7 +154,7 @@ def _story(
     source: str, filename: str, html: str, site: SourceSite
 ) -> tuple[ImportedDoc | None, bool, str]:
     """The story in ``html``, whether it is a response, and its author's name."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     author = _text(soup.find(class_="p-author"))
     body = soup.find("section", attrs={"data-field": "body"})
     if not isinstance(body, Tag):
@@ -458,14 +459,14 @@ def _link_html(url: str, text: str) -> str:
 
 
 def _fragment(html: str) -> list[Tag]:
-    holder = BeautifulSoup(f"<div>{html}</div>", "html.parser").div
+    holder = soup_of(f"<div>{html}</div>").div
     assert holder is not None
     return [child for child in holder.children if isinstance(child, Tag)]
 
 
 def _replace(tag: Tag, html: str) -> None:
     """Put the elements of ``html`` where ``tag`` was."""
-    holder = BeautifulSoup(f"<div>{html}</div>", "html.parser").div
+    holder = soup_of(f"<div>{html}</div>").div
     assert holder is not None
     tag.replace_with(holder)
     holder.unwrap()

@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, Tag
 
 from thoughtgen.importers.html import html_to_markdown
 from thoughtgen.importers.model import SourceSite
+from thoughtgen.importers.soup import soup_of
 
 # Blocks that only make sense on Substack: sign-up forms, share prompts, app banners, lists
 # of other posts. They are removed without a note: the writer's words are not in them.
@@ -61,7 +62,7 @@ class BodyCleaner:
             return ""
         while self.prefix in html:
             self.prefix += "q"
-        soup = BeautifulSoup(html, "html.parser")
+        soup = soup_of(html)
         footnotes = self._footnotes(soup)
         self._widgets(soup)
         self._embeds(soup)
@@ -362,14 +363,14 @@ def _image_source(img: Tag) -> str:
 
 def _paragraph_link(url: str, text: str) -> Tag:
     html = f'<p><a href="{_escape(url)}">{_escape(text)}</a></p>'
-    paragraph = BeautifulSoup(html, "html.parser").p
+    paragraph = soup_of(html).p
     assert paragraph is not None
     return paragraph
 
 
 def _replace(tag: Tag, html: str) -> list[Tag]:
     """Put the elements of ``html`` where ``tag`` was; the new elements."""
-    holder = BeautifulSoup(f"<div>{html}</div>", "html.parser").div
+    holder = soup_of(f"<div>{html}</div>").div
     assert holder is not None
     made = [child for child in holder.children if isinstance(child, Tag)]
     tag.replace_with(holder)
