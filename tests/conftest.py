@@ -71,6 +71,17 @@ class SiteMaker:
         return (self.out / rel).read_text(encoding="utf-8")
 
 
+def write_blog(site: SiteMaker) -> None:
+    """Four tagged posts, a page and a static file: a small site for incremental tests."""
+    for n in range(1, 5):
+        site.write(
+            f"content/posts/p{n}.md",
+            post(f"Post {n}", date=f"2026-0{n}-0{n} 09:00", tags="[alpha]", body=f"Body {n}."),
+        )
+    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout me.\n")
+    site.write("content/static/notes.txt", "first version\n")
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> SiteMaker:
     maker = SiteMaker(tmp_path / "site")

@@ -31,7 +31,7 @@ from thoughtgen.deploy.verify import VerifyOptions, verify
 LATER = "2027-02-01 12:00"  # after the starter's scheduled post (2027-01-12 09:00)
 CLOSING = '"Closing the Loop: Tell People What Happened", due 2026-11-17 09:00'
 EARLY_POST = "posts/your-network-in-a-downturn/"
-FAULT_TIMEOUT = "2.5"  # seconds: a failing check is retried this long
+FAULT_TIMEOUT = "6"  # seconds a failing check is retried: every other fetch must end in it
 
 
 Route = Callable[[SimpleHTTPRequestHandler], None]

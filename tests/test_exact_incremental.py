@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO, SiteMaker, assert_same_as_clean, output_files, post
+from conftest import REPO, SiteMaker, assert_same_as_clean, output_files, post, write_blog
 
 import thoughtgen.incremental.cache
 import thoughtgen.incremental.stamp
@@ -89,13 +89,7 @@ def starter(tmp_path: Path) -> SiteMaker:
 
 @pytest.fixture
 def blog(site: SiteMaker) -> SiteMaker:
-    for n in range(1, 5):
-        site.write(
-            f"content/posts/p{n}.md",
-            post(f"Post {n}", date=f"2026-0{n}-0{n} 09:00", tags="[alpha]", body=f"Body {n}."),
-        )
-    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout me.\n")
-    site.write("content/static/notes.txt", "first version\n")
+    write_blog(site)
     result = site.build()
     assert result.exit_code == 0, result.output
     return site

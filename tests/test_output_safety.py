@@ -169,11 +169,18 @@ def test_files_put_in_the_output_while_a_build_writes_stay_live(
     (public / "CNAME").write_text("old.example.com\n")
     (public / ".git").mkdir()
     (public / ".git" / "HEAD").write_text("ref: refs/heads/old\n")
-    long_ago = time.time() - 3600
-    for folder, _dirs, _files in os.walk(public):
-        os.utime(folder, (long_ago, long_ago))
-    ok(run_build(site))  # nothing changed: the folders are marked as holding only ours
-    marked = read_manifest(public).folders
+    marked: dict[str, int] = {}
+    # Nothing changed: the folders are marked as holding only ours. (A static file the first
+    # build saw within the racy window is copied once more when it leaves it, which swaps
+    # in folders made a moment ago: they are marked by the next build.)
+    for _attempt in range(3):
+        long_ago = time.time() - 3600
+        for folder, _dirs, _files in os.walk(public):
+            os.utime(folder, (long_ago, long_ago))
+        ok(run_build(site))
+        marked = read_manifest(public).folders
+        if any(f.count("/") >= 1 for f in marked):
+            break
     deep = next(f for f in sorted(marked) if f.count("/") >= 1)
     edit(site, 2, "second")
     made = {

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteMaker, output_files, post
+from conftest import NOW, SiteMaker, output_files, post, write_blog
 
 import thoughtgen.incremental.cache
 import thoughtgen.incremental.stamp
@@ -56,14 +57,8 @@ def assert_clean(site: SiteMaker, now: str = NOW, **extra: object) -> None:
 
 @pytest.fixture
 def blog(site: SiteMaker) -> SiteMaker:
-    for n in range(1, 5):
-        site.write(
-            f"content/posts/p{n}.md",
-            post(f"Post {n}", date=f"2026-0{n}-0{n} 09:00", tags="[alpha]", body=f"Body {n}."),
-        )
+    write_blog(site)
     site.write("content/posts/later.md", post("Later", date="2026-12-24 09:00", body="Soon."))
-    site.write("content/pages/about.md", "---\ntitle: About\n---\nAbout me.\n")
-    site.write("content/static/notes.txt", "first version\n")
     return site
 
 
@@ -227,18 +222,25 @@ def test_a_font_installed_for_the_cards_is_seen(
 # -- serve ------------------------------------------------------------------------------------
 
 
-def test_a_settled_serve_session_leaves_a_stamp_the_next_build_trusts(
-    blog: SiteMaker, settled: None
-) -> None:
+@contextmanager
+def served_edit(blog: SiteMaker) -> Iterator[BuildSession]:
+    """A build, then a warm session that has rebuilt one edit of post 2's body."""
     run(blog)
     session = BuildSession(options(blog))
     try:
         session.prime()
         path = blog.write("content/posts/p2.md", post("Post 2", "2026-02-02 09:00", "New body."))
         session.rebuild([path])
-        session.settle()
+        yield session
     finally:
         session.close()
+
+
+def test_a_settled_serve_session_leaves_a_stamp_the_next_build_trusts(
+    blog: SiteMaker, settled: None
+) -> None:
+    with served_edit(blog) as session:
+        session.settle()
     assert read_manifest(blog.out).inputs != ""
     assert run(blog).site is None
     assert "New body." in blog.page("posts/p2/index.html")
@@ -248,32 +250,18 @@ def test_a_settled_serve_session_leaves_a_stamp_the_next_build_trusts(
 def test_a_session_does_not_settle_while_a_file_is_newer_than_its_rebuild(
     blog: SiteMaker, settled: None
 ) -> None:
-    run(blog)
-    session = BuildSession(options(blog))
-    try:
-        session.prime()
-        path = blog.write("content/posts/p2.md", post("Post 2", "2026-02-02 09:00", "New body."))
-        session.rebuild([path])
+    with served_edit(blog) as session:
         before = read_manifest(blog.out).inputs
         blog.write("content/posts/p2.md", post("Post 2", "2026-02-02 09:00", "Newer body."))
         session.settle()  # the watcher has not told of the second save yet
         assert read_manifest(blog.out).inputs == before
-    finally:
-        session.close()
     assert run(blog).site is not None
     assert "Newer body." in blog.page("posts/p2/index.html")
     assert_clean(blog)
 
 
 def test_a_session_waits_out_the_racy_window_before_it_settles(blog: SiteMaker) -> None:
-    run(blog)
-    session = BuildSession(options(blog))
-    try:
-        session.prime()
-        path = blog.write("content/posts/p2.md", post("Post 2", "2026-02-02 09:00", "New body."))
-        session.rebuild([path])
+    with served_edit(blog) as session:
         before = read_manifest(blog.out).inputs
         session.settle()  # just saved: it could change again unseen within the clock tick
         assert read_manifest(blog.out).inputs == before
-    finally:
-        session.close()
