@@ -191,18 +191,26 @@ def test_the_calendar_page_moves_to_the_next_day(blog: SiteMaker, settled: None)
     assert_clean(blog, now="2026-11-23 00:30")
 
 
-def test_a_theme_that_shows_the_time_is_never_taken_as_unchanged(
-    blog: SiteMaker, settled: None
+@pytest.mark.parametrize(
+    ("shown", "at_12_01"),
+    [
+        ("{{ site.now.isoformat() }}", "2026-11-22T12:01:00+01:00"),
+        ("{{ site.now.hour }}:{{ site.now.minute }}", "12:1"),
+        ("{{ site.neighbours(page)|length }}", "2"),  # a method may read the clock
+    ],
+)
+def test_a_theme_that_reads_the_time_of_day_is_never_taken_as_unchanged(
+    blog: SiteMaker, settled: None, shown: str, at_12_01: str
 ) -> None:
     blog.write(
         "themes/default/templates/page.html",
-        '{% extends "base.html" %}{% block content %}<p>{{ site.now }}</p>{% endblock %}',
+        '{% extends "base.html" %}{% block content %}<p id="t">' + shown + "</p>{% endblock %}",
     )
     run(blog)
     assert read_manifest(blog.out).inputs == ""
     assert run(blog).site is not None
     assert run(blog, now="2026-11-22 12:01").site is not None
-    assert "12:01" in blog.page("about/index.html")
+    assert f'<p id="t">{at_12_01}</p>' in blog.page("about/index.html")
     assert_clean(blog, now="2026-11-22 12:01")
 
 

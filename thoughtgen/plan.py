@@ -99,7 +99,7 @@ class Planning:
 
     def clock_span(self) -> tuple[int, int | None] | None:
         """``stamp.clock_span`` of the site, for what its theme reads of the clock."""
-        return clock_span(self.site, [c for c in self.prints.chains if c[0] == "now"])
+        return clock_span(self.site, self.prints.chains)
 
 
 def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> list[Planned]:

@@ -167,9 +167,9 @@ class BuildSession:
         if self._cache is None or span is None:
             return ""
         since_ns = time.time_ns()
-        for ref in warm.refs.values():
-            if racy(ref, since_ns) or _restat(ref) != ref:
-                return None
+        refs = warm.refs.values()
+        if any(racy(ref, since_ns) for ref in refs) or any(_restat(r) != r for r in refs):
+            return None
         inputs = stamp(warm.fixed, warm.refs.values(), since_ns)
         self._cache.remember(record_key(inputs), Record(*span, *warm.found).encode())
         return inputs

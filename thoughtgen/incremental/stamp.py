@@ -197,14 +197,12 @@ def record_key(digest: str) -> str:
     return f"{RECORD} {digest}"
 
 
-def clock_span(
-    site: Site, clock_chains: Iterable[tuple[str, ...]]
-) -> tuple[int, int | None] | None:
+def clock_span(site: Site, chains: Iterable[tuple[str, ...]]) -> tuple[int, int | None] | None:
     """From when until when the clock changes nothing this site's build shows: until the
     next scheduled post comes due, the calendar's next day, and the next change of whatever
-    the theme reads of ``site.now`` (``clock_chains``: the attribute chains it reads, each
-    starting with ``now``). None when the theme reads the clock more finely than by the day.
-    """
+    the theme reads of ``site.now`` (``chains``: the attribute chains of ``site`` the theme
+    reads). None when the theme reads the clock more finely than by the day, or calls a
+    method of the site (which may read it)."""
     now = site.now
     tz = site.config.tz
     today = now.astimezone(tz).date()
@@ -212,7 +210,11 @@ def clock_span(
     calendar = site.config.calendar
     if calendar.page or calendar.ics:
         ends.append(_midnight(today + timedelta(days=1), tz))
-    for chain in clock_chains:
+    for chain in chains:
+        if chain[0] != "now":
+            if callable(getattr(site, chain[0], None)):
+                return None
+            continue
         field = _CLOCK_FIELDS.get(chain[1]) if len(chain) > 1 else None
         if field is None:
             return None
