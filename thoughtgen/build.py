@@ -17,7 +17,7 @@ from thoughtgen.errors import Problem, ProblemLog, ThoughtgenError
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.manifest import Manifest, read_manifest
 from thoughtgen.incremental.records import encode_item
-from thoughtgen.incremental.stamp import Record, fixed_part, record_key, stamp
+from thoughtgen.incremental.stamp import Record, fixed_part, read_digest, record_key, stamp
 from thoughtgen.markup import markdown_settings
 from thoughtgen.model import Site
 from thoughtgen.output.lock import output_lock
@@ -28,7 +28,7 @@ from thoughtgen.parallel import parallel_map, worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
 from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, StaticFile, scan_sources
-from thoughtgen.theme import find_theme
+from thoughtgen.theme import Theme, find_theme
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -254,6 +254,34 @@ def output_path(options: BuildOptions, config: Config) -> Path:
     return options.site_dir / config.output_dir
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a build finds before it reads a post: the files, the theme, the clock, and the
+    stamp of all but the posts and pages (``stamp.fixed_part``)."""
+
+    since_ns: int  # when the build began looking at its files
+    now: datetime
+    refs: list[SourceRef]
+    static: list[StaticFile]
+    theme: Theme
+    fixed: str
+
+    def stamp(self, digest: Callable[[SourceRef], str] = read_digest) -> str:
+        """The stamp of the files as they are now (``digest``: of the bytes read of one)."""
+        return stamp(self.fixed, self.refs, self.since_ns, digest)
+
+
+def find_inputs(options: BuildOptions, config: Config, log: ProblemLog) -> Found:
+    since_ns = time.time_ns()
+    now = resolve_now(options.now, config)
+    refs, static = scan_sources(options.site_dir, log)
+    theme = find_theme(options.site_dir, config.theme)
+    include = (options.include_drafts, options.include_future)
+    return Found(
+        since_ns, now, refs, static, theme, fixed_part(config, theme, static, include, since_ns)
+    )
+
+
 def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     log = ProblemLog()
@@ -262,74 +290,69 @@ def build(options: BuildOptions) -> BuildResult:
     output_dir = resolve_output(shown)
     check_output_dir(output_dir, options.site_dir)  # refuse before touching anything
     with output_lock(output_dir, shown=str(shown)), open_cache(options, config) as cache:
-        since_ns = time.time_ns()
-        now = resolve_now(options.now, config)
-        scanned = scan_sources(options.site_dir, log)
-        theme = find_theme(options.site_dir, config.theme)
-        fixed = fixed_part(
-            config, theme, scanned[1], (options.include_drafts, options.include_future), since_ns
-        )
+        found = find_inputs(options, config, log)
         # The previous output's manifest, read once: for the nothing-changed check, the
         # feed-id guard and the write.
         previous = read_manifest(output_dir) if output_dir.is_dir() else None
-        found = log.warnings[:]
-        kept = (
-            None
-            if options.clean
-            else _unchanged(
-                options,
-                cache,
-                output_dir,
-                previous,
-                now,
-                lambda: stamp(fixed, scanned[0], since_ns),
-            )
-        )
+        kept = None if options.clean else _unchanged(options, cache, output_dir, previous, found)
         if kept is not None:  # made from these very files, and the clock changes nothing
             paths, record = kept
-            warnings = [*record.assembled, *theme.warnings, *record.cards]
-            log.warnings.extend([*warnings, *setup_warnings(options.site_dir, config)])
-            report = WriteReport(0, len(paths), 0, ())
-            return BuildResult(
-                None, output_dir, paths, report, tuple(log.warnings), time.perf_counter() - started
-            )
-        # Imported only now: a build that finds nothing to do needs none of them.
-        from thoughtgen.cards.plan import card_warnings
-        from thoughtgen.feedguard import guard_feed_ids
-        from thoughtgen.plan import Planning, plan_site
-
-        loaded = load(options, log, config, cache, scanned, now)
-        site = loaded.site
-        assembled = log.warnings[len(found) :]
-        planning = Planning(site, options.site_dir, cache, theme)
-        cards = card_warnings(site, options.site_dir)
-        log.warnings.extend([*theme.warnings, *cards, *setup_warnings(options.site_dir, config)])
-        inputs = stamp(fixed, scanned[0], since_ns, lambda ref: loaded.digests[ref.rel])
-        planned: list[Planned] = plan_site(site, options.site_dir, planning)
-        if previous is not None and not options.accept_new_ids:
-            # Stop before the feeds give posts already sent out new ids.
-            log.warnings.extend(
-                guard_feed_ids(site, planned, output_dir, previous, options.site_dir, str(shown))
-            )
-        span = planning.clock_span()
-        report = write_site(
-            planned,
-            output_dir,
-            options.site_dir,
-            clean=options.clean,
-            jobs=worker_count(options.jobs),
-            progress=options.progress,
-            inputs=inputs if cache is not None and span is not None else "",
-            manifest=previous,
-        )
-        if cache is not None and span is not None:
-            cache.remember(
-                record_key(inputs), Record(*span, tuple(assembled), tuple(cards)).encode()
-            )
-        paths = tuple(p.path for p in planned)
+            log.warnings.extend([*record.assembled, *found.theme.warnings, *record.cards])
+            log.warnings.extend(setup_warnings(options.site_dir, config))
+            site, report = None, WriteReport(0, len(paths), 0, ())
+        else:
+            made = _make(options, log, config, cache, found, previous, output_dir, str(shown))
+            site, paths, report = made
     return BuildResult(
         site, output_dir, paths, report, tuple(log.warnings), time.perf_counter() - started
     )
+
+
+def _make(
+    options: BuildOptions,
+    log: ProblemLog,
+    config: Config,
+    cache: BuildCache | None,
+    found: Found,
+    previous: Manifest | None,
+    output_dir: Path,
+    shown: str,
+) -> tuple[Site, tuple[str, ...], WriteReport]:
+    """Read and assemble the site, plan it, and write what changed (the whole way)."""
+    # Imported only now: a build that finds nothing to do needs none of them.
+    from thoughtgen.cards.plan import card_warnings
+    from thoughtgen.feedguard import guard_feed_ids
+    from thoughtgen.plan import Planning, plan_site
+
+    scanned = len(log.warnings)
+    loaded = load(options, log, config, cache, (found.refs, found.static), found.now)
+    site = loaded.site
+    assembled = tuple(log.warnings[scanned:])
+    planning = Planning(site, options.site_dir, cache, found.theme)
+    cards = tuple(card_warnings(site, options.site_dir))
+    log.warnings.extend([*found.theme.warnings, *cards, *setup_warnings(options.site_dir, config)])
+    inputs = found.stamp(lambda ref: loaded.digests[ref.rel])
+    planned: list[Planned] = plan_site(site, options.site_dir, planning)
+    if previous is not None and not options.accept_new_ids:
+        # Stop before the feeds give posts already sent out new ids.
+        log.warnings.extend(
+            guard_feed_ids(site, planned, output_dir, previous, options.site_dir, shown)
+        )
+    # Kept only where the next build can find it, and where the clock can be trusted.
+    span = planning.clock_span() if cache is not None else None
+    report = write_site(
+        planned,
+        output_dir,
+        options.site_dir,
+        clean=options.clean,
+        jobs=worker_count(options.jobs),
+        progress=options.progress,
+        inputs=inputs if span is not None else "",
+        manifest=previous,
+    )
+    if cache is not None and span is not None:
+        cache.remember(record_key(inputs), Record(*span, assembled, cards).encode())
+    return site, tuple(p.path for p in planned), report
 
 
 def _unchanged(
@@ -337,19 +360,18 @@ def _unchanged(
     cache: BuildCache | None,
     output_dir: Path,
     previous: Manifest | None,
-    now: datetime,
-    stamped: Callable[[], str],
+    found: Found,
 ) -> tuple[tuple[str, ...], Record] | None:
     """The output's files and what its build found out, when it was made from the files as
-    they are (``stamped`` works out their stamp), the clock since changes nothing, and the
-    output is as that build left it; else None."""
+    they are, the clock since changes nothing, and the output is as that build left it;
+    else None."""
     if cache is None or previous is None or not previous.inputs:
         return None
     record = Record.decode(cache.recall(record_key(previous.inputs)))
-    if record is None or not record.holds_at(now):
+    if record is None or not record.holds_at(found.now):
         return None
     try:
-        if stamped() != previous.inputs:
+        if found.stamp() != previous.inputs:
             return None
     except ThoughtgenError:  # a file went away since the scan: the whole way says so
         return None

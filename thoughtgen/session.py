@@ -39,6 +39,7 @@ from thoughtgen.build import (
     BuildOptions,
     BuildResult,
     build,
+    find_inputs,
     open_cache,
     output_path,
     parse_fresh,
@@ -50,7 +51,7 @@ from thoughtgen.config import CONFIG_FILE, Config, load_config
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
-from thoughtgen.incremental.stamp import Record, fixed_part, racy, record_key, stamp
+from thoughtgen.incremental.stamp import Record, racy, record_key, stamp
 from thoughtgen.incremental.views import Reads, View, Viewer, reading
 from thoughtgen.model import Post, Site, Tag
 from thoughtgen.output.lock import output_lock
@@ -62,7 +63,7 @@ from thoughtgen.parse import ParsedItem, digest_of
 from thoughtgen.plan import Planning, plan_site
 from thoughtgen.render import Pager
 from thoughtgen.scaffold import setup_warnings
-from thoughtgen.sources import SourceRef, StaticFile, scan_sources
+from thoughtgen.sources import SourceRef, StaticFile
 
 # Held while files are put in place: a lock, or nothing at all.
 Hold = AbstractContextManager[object]
@@ -245,24 +246,21 @@ class BuildSession:
         check_output_dir(output, options.site_dir)
         with output_lock(output, shown=str(shown)):
             cache = self._open_cache(config)
-            since_ns = time.time_ns()
-            refs, static = scan_sources(options.site_dir, log)
+            found = find_inputs(options, config, log)
+            refs, static = found.refs, found.static
             scanned = len(log.warnings)
             items = read_items(refs, config, cache, 1, log)
             log.raise_if_errors()
             by_rel = {item.rel: item for item in items}
             ref_map = {ref.rel: ref for ref in refs if ref.rel in by_rel}
             models = ModelMemo()
-            now = resolve_now(options.now, config)
-            assembly = self._assemble(config, ref_map, by_rel, static, models, now, log)
+            assembly = self._assemble(config, ref_map, by_rel, static, models, found.now, log)
             site = assembly.site
-            planning = Planning(site, options.site_dir, cache)
+            planning = Planning(site, options.site_dir, cache, found.theme)
             planning.remember()
             for planned in plan_site(site, options.site_dir, planning):
                 planned.key  # noqa: B018 (remembered: the first edit computes only what changed)
-            include = (options.include_drafts, options.include_future)
-            fixed = fixed_part(config, planning.theme, static, include, since_ns)
-            found = (tuple(log.warnings[scanned:]), tuple(card_warnings(site, options.site_dir)))
+            warned = (tuple(log.warnings[scanned:]), tuple(card_warnings(site, options.site_dir)))
             manifest = read_manifest(output) if output.is_dir() else None
         if manifest is None or not manifest.files:
             return  # nothing built there yet: the next rebuild goes the whole way
@@ -283,8 +281,8 @@ class BuildSession:
             dict(manifest.files),
             dict(manifest.folders),
             manifest.foreign or (),
-            fixed,
-            found,
+            found.fixed,
+            warned,
         )
 
     def _open_cache(self, config: Config) -> BuildCache | None:
