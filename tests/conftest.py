@@ -82,6 +82,30 @@ def write_blog(site: SiteMaker) -> None:
     site.write("content/static/notes.txt", "first version\n")
 
 
+def _settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if every file had sat still for longer than the racy window: files are trusted by
+    their stat (files written by a test are always fresh, known by their bytes otherwise)."""
+    import thoughtgen.incremental.cache
+    import thoughtgen.incremental.stamp
+
+    monkeypatch.setattr(thoughtgen.incremental.cache, "RACY_NS", 0)
+    monkeypatch.setattr(thoughtgen.incremental.stamp, "RACY_NS", 0)
+
+
+@pytest.fixture(params=["racy window", "settled"])
+def trust(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run with the racy window, and as if every file had sat still for longer than it (only
+    then is a file trusted by its stat, and only its ctime tells a ``cp -p`` apart)."""
+    if request.param == "settled":
+        _settle(monkeypatch)
+    return str(request.param)
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    _settle(monkeypatch)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> SiteMaker:
     maker = SiteMaker(tmp_path / "site")

@@ -21,8 +21,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import REPO, SiteMaker, assert_same_as_clean, output_files, post, write_blog
 
-import thoughtgen.incremental.cache
-import thoughtgen.incremental.stamp
 from thoughtgen.errors import Problem
 from thoughtgen.incremental.cache import CACHE_DIR, CACHE_FILE
 from thoughtgen.incremental.fingerprints import WHOLE_SITE, Digests
@@ -57,19 +55,6 @@ def replace_keeping_stat(path: Path, data: bytes) -> None:
         before.st_mtime_ns,
         before.st_ino,
     )
-
-
-@pytest.fixture(params=["racy window", "settled"])
-def trust(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run with the racy window, and as if every file had sat still for longer than it.
-
-    Files in a test are always fresh, so only with no window does the cache trust a file
-    by its stat (and only its ctime tells a ``cp -p`` apart).
-    """
-    if request.param == "settled":
-        monkeypatch.setattr(thoughtgen.incremental.cache, "RACY_NS", 0)
-        monkeypatch.setattr(thoughtgen.incremental.stamp, "RACY_NS", 0)
-    return str(request.param)
 
 
 def cache_db(site: SiteMaker) -> Path:

@@ -26,20 +26,6 @@ from thoughtgen.incremental.manifest import read_manifest
 from thoughtgen.session import BuildSession
 
 
-@pytest.fixture(params=["racy window", "settled"])
-def trust(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "settled":
-        monkeypatch.setattr(thoughtgen.incremental.cache, "RACY_NS", 0)
-        monkeypatch.setattr(thoughtgen.incremental.stamp, "RACY_NS", 0)
-    return str(request.param)
-
-
-@pytest.fixture
-def settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(thoughtgen.incremental.cache, "RACY_NS", 0)
-    monkeypatch.setattr(thoughtgen.incremental.stamp, "RACY_NS", 0)
-
-
 def options(site: SiteMaker, now: str = NOW, **extra: object) -> BuildOptions:
     return BuildOptions(site_dir=site.root, now=now, accept_new_ids=True, **extra)  # type: ignore[arg-type]
 

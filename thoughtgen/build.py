@@ -282,6 +282,14 @@ def find_inputs(options: BuildOptions, config: Config, log: ProblemLog) -> Found
     )
 
 
+def later_warnings(
+    theme: Theme, cards: Sequence[Problem], site_dir: Path, config: Config
+) -> list[Problem]:
+    """The warnings a build gives after those of reading and assembling the site, in order:
+    the theme's, the share cards' (``cards``), and the setup's."""
+    return [*theme.warnings, *cards, *setup_warnings(site_dir, config)]
+
+
 def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     log = ProblemLog()
@@ -297,8 +305,8 @@ def build(options: BuildOptions) -> BuildResult:
         kept = None if options.clean else _unchanged(options, cache, output_dir, previous, found)
         if kept is not None:  # made from these very files, and the clock changes nothing
             paths, record = kept
-            log.warnings.extend([*record.assembled, *found.theme.warnings, *record.cards])
-            log.warnings.extend(setup_warnings(options.site_dir, config))
+            log.warnings.extend(record.assembled)
+            log.warnings.extend(later_warnings(found.theme, record.cards, options.site_dir, config))
             site, report = None, WriteReport(0, len(paths), 0, ())
         else:
             made = _make(options, log, config, cache, found, previous, output_dir, str(shown))
@@ -330,7 +338,7 @@ def _make(
     assembled = tuple(log.warnings[scanned:])
     planning = Planning(site, options.site_dir, cache, found.theme)
     cards = tuple(card_warnings(site, options.site_dir))
-    log.warnings.extend([*found.theme.warnings, *cards, *setup_warnings(options.site_dir, config)])
+    log.warnings.extend(later_warnings(found.theme, cards, options.site_dir, config))
     inputs = found.stamp(lambda ref: loaded.digests[ref.rel])
     planned: list[Planned] = plan_site(site, options.site_dir, planning)
     if previous is not None and not options.accept_new_ids:

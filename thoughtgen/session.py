@@ -40,6 +40,7 @@ from thoughtgen.build import (
     BuildResult,
     build,
     find_inputs,
+    later_warnings,
     open_cache,
     output_path,
     parse_fresh,
@@ -62,7 +63,6 @@ from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parse import ParsedItem, digest_of
 from thoughtgen.plan import Planning, plan_site
 from thoughtgen.render import Pager
-from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, StaticFile
 
 # Held while files are put in place: a lock, or nothing at all.
@@ -85,7 +85,7 @@ class _Warm:
     folders: dict[str, int]
     foreign: tuple[str, ...]
     fixed: str  # the stamp of all but the posts and pages (``stamp.fixed_part``)
-    found: tuple[tuple[Problem, ...], tuple[Problem, ...]]  # warnings: assembly's, cards'
+    warned: tuple[tuple[Problem, ...], tuple[Problem, ...]]  # warnings: assembly's, cards'
     unsettled: bool = False  # the manifest lacks the stamp of the inputs it was made from
     manifest_due: bool = False  # the manifest on disk lags behind ``files``
     # What the render that made each page read of its posts (only pages rendered here).
@@ -171,8 +171,8 @@ class BuildSession:
         refs = warm.refs.values()
         if any(racy(ref, since_ns) for ref in refs) or any(_restat(r) != r for r in refs):
             return None
-        inputs = stamp(warm.fixed, warm.refs.values(), since_ns)
-        self._cache.remember(record_key(inputs), Record(*span, *warm.found).encode())
+        inputs = stamp(warm.fixed, refs, since_ns)
+        self._cache.remember(record_key(inputs), Record(*span, *warm.warned).encode())
         return inputs
 
     def _write_manifest(self, warm: _Warm, inputs: str) -> None:
@@ -361,11 +361,7 @@ class BuildSession:
         planning = warm.planning
         planning.retarget(site)
         cards = card_warnings(site, self.options.site_dir)
-        warnings = [
-            *planning.theme.warnings,
-            *cards,
-            *setup_warnings(self.options.site_dir, warm.config),
-        ]
+        warnings = later_warnings(planning.theme, cards, self.options.site_dir, warm.config)
         planned = plan_site(site, self.options.site_dir, planning)
         paths = [item.path for item in planned]
         if paths != warm.paths:  # (whether two outputs collide follows from the paths alone)
@@ -373,7 +369,7 @@ class BuildSession:
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
             report = self._write(warm, planned, _Views(warm.views, planning, site))
         warm.refs, warm.items, warm.assembly, warm.paths = refs, items, assembly, paths
-        warm.found = (tuple(log.warnings), tuple(cards))
+        warm.warned = (tuple(log.warnings), tuple(cards))
         return BuildResult(
             site,
             warm.output,

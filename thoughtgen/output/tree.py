@@ -126,12 +126,13 @@ class StagingTree:
         spare, base = self._spare.files, str(root)
         if not self.reused_spare:  # a new, empty tree: every file kept is linked in anew
             _link_all(str(self.output), base, [p for p in entries if p not in self.written])
-        for path, entry in entries.items():
-            if path in self.written or not self.reused_spare:
-                continue
-            if spare.get(path) == entry and intact(base, path, entry):
-                continue  # the same file as the live one (a hard link), or identical to it
-            _link(self.output / path, root / path, replace=True)
+        else:
+            for path, entry in entries.items():
+                if path in self.written:
+                    continue
+                if spare.get(path) == entry and intact(base, path, entry):
+                    continue  # the same file as the live one (a hard link), or identical to it
+                _link(self.output / path, root / path, replace=True)
         stale = set(self._spare.files) - set(entries)
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
