@@ -353,6 +353,16 @@ def edited(posts: list[Post], rng: random.Random, n: int) -> list[Post]:
     return posts
 
 
+def assert_index_is_fresh(kept: KeptRelated, posts: list[Post], count: int) -> None:
+    """The index ``kept`` holds, reworded or not, is the one a fresh choice builds."""
+    index = kept._index
+    assert index is not None
+    fresh = related_module._Index(
+        *related_module._in_order(posts, [features(p) for p in posts]), count
+    )
+    assert vars(index) == vars(fresh)
+
+
 @settings(max_examples=30, deadline=None)
 @given(sites(), st.integers(1, 4), st.randoms(use_true_random=False))
 def test_a_kept_choice_redone_in_part_equals_a_fresh_one_after_every_edit(
@@ -363,6 +373,7 @@ def test_a_kept_choice_redone_in_part_equals_a_fresh_one_after_every_edit(
     for step in range(12):
         fresh = related_posts(posts, count)
         assert kept.related(posts, count, 1, f"k{step}") == fresh, f"step {step}"
+        assert_index_is_fresh(kept, posts, count)
         assert remembered_related(posts, count, memo, kept) == fresh, f"step {step}"
         posts = edited(posts, rng, 100 + step)
 
@@ -387,6 +398,7 @@ def test_a_kept_choice_follows_title_edits_on_a_site_with_long_posting_lists(
         posts[at] = replace(posts[at], title=title)
         chosen.clear()
         assert kept.related(posts, 3, 1, f"k{step}") == related_posts(posts, 3), f"step {step}"
+        assert_index_is_fresh(kept, posts, 3)
         redone = len(chosen) - len(posts)  # related_posts chose for every post
         assert 1 <= redone < len(posts), f"step {step}: chose again for {redone} posts"
 

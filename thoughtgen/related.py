@@ -17,6 +17,7 @@ than arbitrary ones.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -79,6 +80,17 @@ def _order(post: Post) -> tuple[float, str]:
     return (-post.date.timestamp() if post.date else math.inf, post.source)
 
 
+Described = list[tuple[frozenset[str], frozenset[str]]]
+
+
+def _in_order(
+    posts: Sequence[Post], described: Sequence[tuple[frozenset[str], frozenset[str]]]
+) -> tuple[list[Post], Described]:
+    """``posts`` and their features, newest first (ties by source)."""
+    order = sorted(range(len(posts)), key=lambda n: _order(posts[n]))
+    return [posts[n] for n in order], [described[n] for n in order]
+
+
 def related_posts(posts: Sequence[Post], count: int, jobs: int = 1) -> dict[str, tuple[Post, ...]]:
     """Up to ``count`` related published posts for each of ``posts``, by source.
 
@@ -89,7 +101,7 @@ def related_posts(posts: Sequence[Post], count: int, jobs: int = 1) -> dict[str,
     """
     if count <= 0 or not posts:
         return {}
-    index = _Index(posts, count, [features(post) for post in posts])
+    index = _Index(*_in_order(posts, [features(post) for post in posts]), count)
     # Each post's choice reads the indexes only, so the posts are shared out among workers.
     picks: list[tuple[int, ...]] = []
     for _start, chosen in parallel_map(index.choose, range(len(index.ordered)), jobs, 512):
@@ -102,43 +114,108 @@ class _Index:
 
     def __init__(
         self,
-        posts: Sequence[Post],
+        ordered: list[Post],
+        described: list[tuple[frozenset[str], frozenset[str]]],
         count: int,
-        described: Sequence[tuple[frozenset[str], frozenset[str]]],
     ) -> None:
-        order = sorted(range(len(posts)), key=lambda n: _order(posts[n]))
-        self.ordered = ordered = [posts[n] for n in order]
-        self.described = [described[n] for n in order]
-        published = [i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED]
-        total = len(published)
-        frequency: Counter[str] = Counter()
+        self.ordered = ordered
+        self.described = described
+        self.published = published = [
+            i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED
+        ]
+        self.total = len(published)
+        self.frequency: Counter[str] = Counter()
         for i in published:
-            tags, text = self.described[i]
-            frequency.update(tags | text)
-        self.weights = weights = {
-            feature: math.log(1 + total / df)
-            for feature, df in frequency.items()
-            if feature[0] == "#" or df <= 2 or 2 * df <= total
+            tags, text = described[i]
+            self.frequency.update(tags | text)
+        self.weights = {
+            feature: weight
+            for feature, df in self.frequency.items()
+            if (weight := self._weight(feature, df)) is not None
         }
-        # Strongest first; a rank per feature lets each post sort its own with a C key.
-        self.strength = {
-            f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))
-        }
-        self.kept = kept = [(tags, (tags | text) & weights.keys()) for tags, text in self.described]
-        self.postings: dict[str, list[int]] = {feature: [] for feature in weights}
+        self._rank()
+        self.kept = kept = [(tags, (tags | text) & self.weights.keys()) for tags, text in described]
+        self.postings: dict[str, list[int]] = {feature: [] for feature in self.weights}
         postings = self.postings
         for i in published:  # ascending, so every posting list is in date order
             for feature in kept[i][1]:
                 postings[feature].append(i)
         # Posts sharing two tags, looked up directly: among thousands of posts on one tag,
         # the date window alone would rarely find the few that share a second one.
-        self.pairs = pairs = [_pairs(kept[i][0], frequency) for i in range(len(ordered))]
+        self.pairs = pairs = [_pairs(kept[i][0], self.frequency) for i in range(len(ordered))]
         self.paired: dict[tuple[str, str], list[int]] = {}
         for i in published:
             for pair in pairs[i]:
                 self.paired.setdefault(pair, []).append(i)
         self.count = count
         self.rescored = count * RESCORED
+
+    def _weight(self, feature: str, df: int) -> float | None:
+        """A feature's weight; None for a word in so many posts that it says nothing."""
+        total = self.total
+        if feature[0] == "#" or df <= 2 or 2 * df <= total:
+            return math.log(1 + total / df)
+        return None
+
+    def _rank(self) -> None:
+        """Strongest first; a rank per feature lets each post sort its own with a C key."""
+        weights = self.weights
+        self.strength = {
+            f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))
+        }
+
+    def reworded(
+        self, ordered: list[Post], described: list[tuple[frozenset[str], frozenset[str]]]
+    ) -> tuple[_Index, list[int]]:
+        """This index for the same posts in the same order, with the same dates, statuses
+        and tags, where only words may differ (a title or summary edited); and the positions
+        whose choice can differ: the edited posts, and every post with a word one of them
+        gained or lost. Nothing else reads what changed: the weights, posting lists and kept
+        features of every other word are as they were, and so are the tag pairs.
+        """
+        index = copy.copy(self)
+        index.ordered, index.described = ordered, described
+        before = self.described
+        edited = [
+            i
+            for i, (old, new) in enumerate(zip(before, described, strict=True))
+            if old[1] != new[1]
+        ]
+        if not edited:
+            return index, []
+        changed = frozenset().union(*(before[i][1] ^ described[i][1] for i in edited))
+        reached = sorted(
+            {*edited, *(i for i, (_tags, text) in enumerate(described) if text & changed)}
+        )
+        index.frequency = frequency = self.frequency.copy()
+        for i in edited:
+            if ordered[i].status is Status.PUBLISHED:
+                old, new = before[i][1], described[i][1]
+                frequency.subtract(old - new)
+                frequency.update(new - old)
+        index.weights = weights = dict(self.weights)
+        for feature in changed:
+            df = frequency[feature]
+            weight = index._weight(feature, df) if df > 0 else None
+            if df <= 0:
+                frequency.pop(feature, None)  # a fresh count holds only what posts have
+            if weight is None:
+                weights.pop(feature, None)
+            else:
+                weights[feature] = weight
+        index._rank()
+        index.kept = kept = list(self.kept)
+        for i in reached:
+            tags, text = described[i]
+            kept[i] = (tags, (tags | text) & weights.keys())
+        index.postings = postings = dict(self.postings)
+        published = set(self.published)
+        for feature in changed:
+            if feature in weights:
+                postings[feature] = [i for i in reached if i in published and feature in kept[i][1]]
+            else:
+                postings.pop(feature, None)
+        return index, reached
 
     def choose(self, i: int) -> tuple[int, ...]:
         """The positions of the posts related to the one at position ``i``."""
@@ -225,16 +302,18 @@ class KeptRelated:
         self, posts: Sequence[Post], count: int, jobs: int, key: str
     ) -> dict[str, tuple[Post, ...]]:
         """``related_posts``, choosing again only for posts the change can reach."""
-        index = self._index_of(posts, count)
-        shape = self._shape_of(index)
+        ordered, described = self._in_order(posts)
+        shape = _shape_of(ordered, described)
         last = self._index
         if last is not None and last.count == count and self._shape == shape:
+            index, reached = last.reworded(ordered, described)
             picks = list(self._picks)
-            for i in _reached(last.described, index.described):
+            for i in reached:
                 picks[i] = index.choose(i)
         else:
+            index = _Index(ordered, described, count)
             picks = []
-            for _start, chosen in parallel_map(index.choose, range(len(index.ordered)), jobs, 512):
+            for _start, chosen in parallel_map(index.choose, range(len(ordered)), jobs, 512):
                 picks += chosen
         self._keep(key, index, picks, shape)
         return index.answer(picks)
@@ -243,10 +322,11 @@ class KeptRelated:
         self, posts: Sequence[Post], count: int, found: Mapping[str, tuple[Post, ...]], key: str
     ) -> None:
         """Keep ``found``, the choice for ``posts`` remembered elsewhere, to build on."""
-        index = self._index_of(posts, count)
-        at = {post.source: i for i, post in enumerate(index.ordered)}
-        picks = [tuple(at[p.source] for p in found.get(post.source, ())) for post in index.ordered]
-        self._keep(key, index, picks, self._shape_of(index))
+        ordered, described = self._in_order(posts)
+        index = _Index(ordered, described, count)
+        at = {post.source: i for i, post in enumerate(ordered)}
+        picks = [tuple(at[p.source] for p in found.get(post.source, ())) for post in ordered]
+        self._keep(key, index, picks, _shape_of(ordered, described))
 
     def answer(self, by_source: Mapping[str, Post]) -> dict[str, tuple[Post, ...]]:
         """The kept choice, with the posts of the assembly at hand."""
@@ -257,15 +337,8 @@ class KeptRelated:
             for i, chosen in enumerate(self._picks)
         }
 
-    def _index_of(self, posts: Sequence[Post], count: int) -> _Index:
-        return _Index(posts, count, [_by_identity(self._features, p, features) for p in posts])
-
-    @staticmethod
-    def _shape_of(index: _Index) -> list[tuple[object, ...]]:
-        return [
-            (post.source, post.date, post.status, tags)
-            for post, (tags, _text) in zip(index.ordered, index.described, strict=True)
-        ]
+    def _in_order(self, posts: Sequence[Post]) -> tuple[list[Post], Described]:
+        return _in_order(posts, [_by_identity(self._features, p, features) for p in posts])
 
     def _keep(
         self, key: str, index: _Index, picks: list[tuple[int, ...]], shape: list[tuple[object, ...]]
@@ -273,17 +346,13 @@ class KeptRelated:
         self.key, self._index, self._picks, self._shape = key, index, picks, shape
 
 
-def _reached(
-    before: Sequence[tuple[frozenset[str], frozenset[str]]],
-    now: Sequence[tuple[frozenset[str], frozenset[str]]],
-) -> list[int]:
-    """Positions whose choice can differ when only words changed: the edited posts, and
-    every post with a word one of them gained or lost."""
-    edited = [i for i, (old, new) in enumerate(zip(before, now, strict=True)) if old[1] != new[1]]
-    if not edited:
-        return []
-    changed = frozenset().union(*(before[i][1] ^ now[i][1] for i in edited))
-    return sorted({*edited, *(i for i, (_tags, text) in enumerate(now) if text & changed)})
+def _shape_of(ordered: Sequence[Post], described: Described) -> list[tuple[object, ...]]:
+    """What must stay as it was for a kept index to be reworded: the posts, their order,
+    dates, statuses and tags."""
+    return [
+        (post.source, post.date, post.status, tags)
+        for post, (tags, _text) in zip(ordered, described, strict=True)
+    ]
 
 
 def _by_identity(kept: dict[int, tuple[Post, T]], post: Post, make: Callable[[Post], T]) -> T:
