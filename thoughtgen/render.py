@@ -17,6 +17,7 @@ from thoughtgen import __version__
 from thoughtgen.cards import ShareImage, share_image
 from thoughtgen.dates import long_date
 from thoughtgen.errors import ThoughtgenError
+from thoughtgen.fragments import FragmentCache
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.incremental.views import ReadingEnvironment
@@ -82,6 +83,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         # began; checking each file's time again on every include costs a stat per page.
         auto_reload=False,
         cache_size=-1,  # every template of the theme stays loaded: no eviction to keep track of
+        extensions=[FragmentCache],
     )
     versions = {
         f.out_path[len(THEME_STATIC_PREFIX) :]: theme.digests[f.source][:10]

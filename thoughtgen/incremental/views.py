@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from types import MethodType
 from typing import Any
 
 import jinja2
@@ -38,6 +39,23 @@ _local = threading.local()
 
 def _reads() -> Reads | None:
     return getattr(_local, "reads", None)
+
+
+def current_reads() -> Reads | None:
+    """What the innermost ``reading()`` notes into; None outside of one."""
+    return _reads()
+
+
+def merge_reads(into: Reads, more: Reads) -> None:
+    """Note in ``into`` everything ``more`` says was read."""
+    for source, attributes in more.items():
+        seen = into.get(source, set())
+        if seen is None:
+            continue
+        if attributes is None:
+            into[source] = None
+        else:
+            into[source] = seen | attributes
 
 
 @contextmanager
@@ -84,7 +102,8 @@ class ReadingContext(Context):
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         reads = _reads()
-        if reads is not None and not isinstance(__obj, Macro):  # a macro's reads are seen
+        # A macro's reads are seen, and a cache block notes its own.
+        if reads is not None and not isinstance(__obj, Macro) and not _notes_own(__obj):
             for value in args:
                 if type(value) not in _PLAIN:
                     _read_whole(reads, value)
@@ -95,6 +114,13 @@ class ReadingContext(Context):
 
 
 _PLAIN = frozenset((str, int, float, bool, type(None)))  # nothing of a post in them
+
+# Functions that note what they read themselves (``thoughtgen.fragments``' cache block).
+NOTES_OWN_READS: set[object] = set()
+
+
+def _notes_own(obj: object) -> bool:
+    return type(obj) is MethodType and obj.__func__ in NOTES_OWN_READS
 
 
 class ReadingEnvironment(jinja2.Environment):

@@ -1,0 +1,123 @@
+"""``{% cache post %}``: a part of a template made once per post, never stale.
+
+The default archive caches each post's line. Whatever sequence of edits a writer makes
+while serving, the output equals a clean build's; a block that could show something stale
+(it reads a name that is not its key) fails the build with its template's path and line.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from conftest import NOW, REPO, SiteMaker, output_files, post
+
+from thoughtgen.build import BuildOptions, build
+from thoughtgen.session import BuildSession
+
+ARCHIVE = """\
+{{% extends "base.html" %}}
+{{% block content %}}
+{{% for year, months in years %}}{{% for month, posts in months %}}
+{body}
+{{% endfor %}}{{% endfor %}}
+{{% endblock %}}
+"""
+
+CACHED = {
+    "attributes": "{% for p in posts %}{% cache p %}<p>{{ p.title }} {{ p.word_count }} "
+    "{{ url(p.url) }}</p>{% endcache %}{% endfor %}",
+    "printed whole": "{% for p in posts %}{% cache p %}<pre>{{ p }}</pre>{% endcache %}"
+    "{% endfor %}",
+    "a month and a post": "{% for p in posts %}{% cache p, month %}<p>{{ month }}: "
+    "{{ p.summary }}</p>{% endcache %}{% endfor %}",
+    "a key that is not a post": "{% for p in posts %}{% cache p, p.tags %}<p>{{ p.tags|length }}"
+    " {{ p.title }}</p>{% endcache %}{% endfor %}",
+    "nested": "{% for p in posts %}{% cache p %}{% cache p %}<b>{{ p.title }}</b>{% endcache %}"
+    "<i>{{ p.reading_minutes }}</i>{% endcache %}{% endfor %}",
+}
+
+
+def options(site: SiteMaker, out: Path, **extra: object) -> BuildOptions:
+    return BuildOptions(site_dir=site.root, output_dir=out, now=NOW, accept_new_ids=True, **extra)  # type: ignore[arg-type]
+
+
+def source(n: int, title: str, words: int, summary: str = "") -> str:
+    body = " ".join(["Keep showing up."] * words)
+    return post(title, f"2024-0{1 + n % 3}-{n + 1:02d} 09:00", body, summary=f'"{summary}"')
+
+
+@pytest.mark.parametrize("how", sorted(CACHED))
+def test_cached_parts_follow_every_edit_while_serving(
+    site: SiteMaker, tmp_path: Path, how: str
+) -> None:
+    site.config()
+    site.write("themes/default/templates/archive.html", ARCHIVE.format(body=CACHED[how]))
+    for n in range(6):
+        site.write(f"content/posts/p{n}.md", source(n, f"Post {n}", 1))
+    served = tmp_path / "served"
+    build(options(site, served))
+    rng = random.Random(how)
+    warm = BuildSession(options(site, served))
+    try:
+        warm.prime()
+        assert warm.warm
+        for step in range(10):
+            n = rng.randrange(6)
+            words, title = rng.randint(1, 400), rng.choice([f"Post {n}", f"Step {step}"])
+            path = site.write(
+                f"content/posts/p{n}.md", source(n, title, words, rng.choice(["", "A summary"]))
+            )
+            warm.rebuild([path])
+            clean = tmp_path / f"clean{step}"
+            build(options(site, clean, clean=True, use_cache=False, jobs=1))
+            assert output_files(served) == output_files(clean), f"step {step}"
+    finally:
+        warm.close()
+
+
+def test_the_default_archive_keeps_its_bytes(site: SiteMaker, tmp_path: Path) -> None:
+    """The cache block in the default archive changes nothing in what it makes."""
+    site.config()
+    for n in range(4):
+        site.write(f"content/posts/p{n}.md", source(n, f"Post <{n}> & co", 3))
+    assert site.build().exit_code == 0
+    archive = site.page("archive/index.html")
+    site.write("themes/default/templates/archive.html", _uncached_archive())
+    assert site.build("--clean").exit_code == 0
+    assert site.page("archive/index.html") == archive
+    assert "Post &lt;1&gt; &amp; co" in archive
+
+
+def _uncached_archive() -> str:
+    text = (REPO / "themes/default/templates/archive.html").read_text(encoding="utf-8")
+    assert "{% cache post %}" in text
+    return text.replace("    {% cache post %}\n", "").replace("    {% endcache %}\n", "")
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("{% cache p %}{{ loop.index }} {{ p.title }}{% endcache %}", "loop"),
+        ("{% cache p %}{{ site.title }}{% endcache %}", "site"),
+        ("{% cache p.title %}{{ p.date }}{% endcache %}", "p"),
+        ("{% cache p %}{{ month }}{% endcache %}", "month"),
+    ],
+)
+def test_a_block_that_reads_what_is_not_its_key_fails_the_build(
+    site: SiteMaker, body: str, named: str
+) -> None:
+    site.config()
+    site.write("content/posts/p0.md", source(0, "Post 0", 1))
+    assert site.build().exit_code == 0
+    before = output_files(site.out)
+    template = ARCHIVE.format(body="{% for p in posts %}" + body + "{% endfor %}")
+    site.write("themes/default/templates/archive.html", template)
+    result = site.build()
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    line = template.splitlines().index(next(x for x in template.splitlines() if "cache" in x))
+    assert f"themes/default/templates/archive.html:{line + 1}: template error: " in result.output
+    assert f"the cache block reads {named}" in result.output
+    assert output_files(site.out) == before

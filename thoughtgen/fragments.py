@@ -1,0 +1,121 @@
+"""``{% cache post %}…{% endcache %}``: a part of a template made once per post.
+
+The archive lists every post by date and title; at ten thousand posts, rendering those
+lines is most of a rebuild after one title changes. A ``cache`` block names the values its
+output follows from (its keys); the environment keeps what the block made for each of
+them, so a later page, or the next rebuild of ``serve``, hands back the same text for a
+post it has seen. A post is known by identity: models are frozen, and an unchanged post is
+the very same object in the next assembly, while an edited one is a new object.
+
+What a block may read is checked when the template is compiled: the keys that are plain
+names (``{% cache post %}``; a key like ``post.title`` vouches for nothing else of the
+post), names it sets itself, and what stays the same for the environment's whole life
+(``config``, ``url``, ``abs_url``, ``asset`` and Jinja's pure helpers). Anything else
+(``site``, ``loop``, the page's own variables) is a template error naming the block's line,
+so a cached part can never show something stale. A key of another kind than a post, a
+page or a plain value is not cached: the block is rendered every time.
+
+The environment lives as long as one config and one theme (``serve`` makes another when
+either changes), so those are never part of a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+
+from thoughtgen.incremental.views import NOTES_OWN_READS, current_reads, merge_reads, reading
+from thoughtgen.model import Page, Post
+
+# Names a block may read besides its keys: the same for every page of an environment.
+STEADY = frozenset({"config", "url", "abs_url", "asset", "generator", "range", "dict"})
+_BY_IDENTITY = (Post, Page)
+_PLAIN = (str, int, float, bool, type(None))
+_LIMIT = 200_000  # entries kept before starting over (each edit of serve adds a few)
+
+
+class FragmentCache(Extension):
+    """The ``cache`` tag."""
+
+    tags = {"cache"}  # noqa: RUF012 (Jinja's own class attribute)
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.made: dict[tuple[object, ...], tuple[str, dict[str, set[str] | None], list[Any]]]
+        self.made = {}
+        self._blocks = 0
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        # Only a key that is a name vouches for it: ``post.title`` as a key says nothing of
+        # the rest of the post.
+        named = {key.name for key in keys if isinstance(key, nodes.Name)}
+        unsteady = sorted(_read_names(body) - named - STEADY)
+        if unsteady:
+            name = unsteady[0]
+            parser.fail(
+                f"the cache block reads {', '.join(unsteady)}, but it may read only its keys "
+                f"and what is the same on every page ({', '.join(sorted(STEADY))}): add "
+                f"{name} to its keys ({{% cache {_first(keys)}, {name} %}}) or read it "
+                "outside the block",
+                lineno,
+            )
+        self._blocks += 1
+        block = nodes.Const(f"{parser.name}:{lineno}:{self._blocks}")
+        call = self.call_method("_cached", [block, nodes.List(keys)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _cached(self, block: str, keys: list[Any], caller: Any) -> str:
+        key = _key(block, keys)
+        if key is None:
+            return caller()
+        outer = current_reads()
+        found = self.made.get(key)
+        if found is None:
+            with reading() as reads:
+                text = caller()
+            if len(self.made) >= _LIMIT:
+                self.made.clear()
+            found = self.made[key] = (text, reads, keys)  # keys kept: their ids stay theirs
+        if outer is not None:
+            merge_reads(outer, found[1])
+        return found[0]
+
+
+NOTES_OWN_READS.add(FragmentCache._cached)  # not every key read whole: what the block read
+
+
+def _key(block: str, keys: list[Any]) -> tuple[object, ...] | None:
+    parts: list[object] = [block]
+    for value in keys:
+        kind = type(value)
+        if kind in _BY_IDENTITY:
+            parts.append((kind, id(value)))
+        elif kind in _PLAIN:
+            parts.append((kind, value))
+        else:
+            return None
+    return tuple(parts)
+
+
+def _read_names(body: list[nodes.Node]) -> set[str]:
+    """Names the block reads that it does not set itself."""
+    loaded: set[str] = set()
+    stored: set[str] = set()
+    for node in body:
+        for name in node.find_all(nodes.Name):
+            (loaded if name.ctx == "load" else stored).add(name.name)
+    return loaded - stored
+
+
+def _first(keys: list[nodes.Expr]) -> str:
+    key = keys[0]
+    return key.name if isinstance(key, nodes.Name) else "post"
