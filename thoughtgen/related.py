@@ -284,66 +284,117 @@ class KeptRelated:
     statuses and tags, and only words differ (a title or summary edited), only the posts
     that have one of those words, and the edited ones, choose again: every other post's
     choice reads none of what changed (its own features, their weights and posting lists,
-    and what it shares with its candidates are all as they were).
+    and what it shares with its candidates are all as they were). The answer is then the
+    last one with just the entries that name an edited post made again; it goes into the
+    memo at ``save`` (a quiet moment), not while the writer waits.
     """
 
     def __init__(self) -> None:
         self._rows: dict[int, tuple[Post, str]] = {}
         self._features: dict[int, tuple[Post, tuple[frozenset[str], frozenset[str]]]] = {}
-        self.key = ""  # the memo key of the posts the kept choice was made for
         self._index: _Index | None = None
         self._picks: list[tuple[int, ...]] = []
         self._shape: list[tuple[object, ...]] = []
+        self._sources: list[str] = []  # the posts as they were handed in, and
+        self._order: list[int] = []  # which of them comes where in date order
+        self._answer: dict[str, tuple[Post, ...]] = {}
+        self._chosen_by: list[set[int]] = []  # the positions that chose each position
+        self._unsaved: tuple[Memo, int] | None = None  # a memo the choice is not yet in
 
     def row(self, post: Post) -> str:
         return _by_identity(self._rows, post, _row)
 
-    def related(
-        self, posts: Sequence[Post], count: int, jobs: int, key: str
-    ) -> dict[str, tuple[Post, ...]]:
-        """``related_posts``, choosing again only for posts the change can reach."""
-        ordered, described = self._in_order(posts)
-        shape = _shape_of(ordered, described)
+    def reworded(
+        self, posts: Sequence[Post], count: int, memo: Memo | None
+    ) -> dict[str, tuple[Post, ...]] | None:
+        """``related_posts`` when only words changed since the kept choice (choosing again
+        for the posts the change can reach); None when anything else did."""
         last = self._index
-        if last is not None and last.count == count and self._shape == shape:
-            index, reached = last.reworded(ordered, described)
-            picks = list(self._picks)
-            for i in reached:
-                picks[i] = index.choose(i)
+        if last is None or last.count != count:
+            return None
+        sources = [post.source for post in posts]
+        if sources == self._sources:  # the same posts in the same order: sorted alike
+            ordered = [posts[n] for n in self._order]
+            described = [_by_identity(self._features, p, features) for p in ordered]
         else:
-            index = _Index(ordered, described, count)
-            picks = []
-            for _start, chosen in parallel_map(index.choose, range(len(ordered)), jobs, 512):
-                picks += chosen
-        self._keep(key, index, picks, shape)
-        return index.answer(picks)
+            ordered, described = self._in_order(posts)
+        shape = _shape_of(ordered, described)
+        if shape != self._shape:
+            return None
+        index, reached = last.reworded(ordered, described)
+        picks = list(self._picks)
+        for i in reached:
+            picks[i] = index.choose(i)
+        self._update(index, picks, reached)
+        if memo is not None:
+            self._unsaved = (memo, count)
+        return self._answer
+
+    def related(self, posts: Sequence[Post], count: int, jobs: int) -> dict[str, tuple[Post, ...]]:
+        """``related_posts``, kept to build on."""
+        ordered, described = self._in_order(posts)
+        index = _Index(ordered, described, count)
+        picks: list[tuple[int, ...]] = []
+        for _start, chosen in parallel_map(index.choose, range(len(ordered)), jobs, 512):
+            picks += chosen
+        self._keep(posts, index, picks)
+        return self._answer
 
     def adopt(
-        self, posts: Sequence[Post], count: int, found: Mapping[str, tuple[Post, ...]], key: str
+        self, posts: Sequence[Post], count: int, found: Mapping[str, tuple[Post, ...]]
     ) -> None:
         """Keep ``found``, the choice for ``posts`` remembered elsewhere, to build on."""
         ordered, described = self._in_order(posts)
         index = _Index(ordered, described, count)
         at = {post.source: i for i, post in enumerate(ordered)}
         picks = [tuple(at[p.source] for p in found.get(post.source, ())) for post in ordered]
-        self._keep(key, index, picks, _shape_of(ordered, described))
+        self._keep(posts, index, picks)
 
-    def answer(self, by_source: Mapping[str, Post]) -> dict[str, tuple[Post, ...]]:
-        """The kept choice, with the posts of the assembly at hand."""
-        assert self._index is not None
-        ordered = self._index.ordered
-        return {
-            ordered[i].source: tuple(by_source[ordered[j].source] for j in chosen)
-            for i, chosen in enumerate(self._picks)
-        }
+    def save(self) -> None:
+        """Put a choice made by ``reworded`` into its memo, for the next process."""
+        if self._unsaved is None or self._index is None:
+            return
+        memo, count = self._unsaved
+        self._unsaved = None
+        memo.remember(_memo_key(self._index.ordered, count, self.row), _as_json(self._answer))
 
     def _in_order(self, posts: Sequence[Post]) -> tuple[list[Post], Described]:
         return _in_order(posts, [_by_identity(self._features, p, features) for p in posts])
 
-    def _keep(
-        self, key: str, index: _Index, picks: list[tuple[int, ...]], shape: list[tuple[object, ...]]
-    ) -> None:
-        self.key, self._index, self._picks, self._shape = key, index, picks, shape
+    def _keep(self, posts: Sequence[Post], index: _Index, picks: list[tuple[int, ...]]) -> None:
+        """Keep a choice made from scratch (or adopted)."""
+        self._index, self._picks = index, picks
+        self._shape = _shape_of(index.ordered, index.described)
+        self._sources = [post.source for post in posts]
+        at = {source: n for n, source in enumerate(self._sources)}
+        self._order = [at[post.source] for post in index.ordered]
+        self._answer = index.answer(picks)
+        self._chosen_by = [set() for _ in picks]
+        for i, chosen in enumerate(picks):
+            for j in chosen:
+                self._chosen_by[j].add(i)
+        self._unsaved = None
+
+    def _update(self, index: _Index, picks: list[tuple[int, ...]], reached: list[int]) -> None:
+        """Keep a choice ``reworded`` made: the answer's entries that name a post that is
+        another object now, or whose choice was made again, are made again."""
+        before, ordered = self._index, index.ordered
+        assert before is not None
+        chosen_by = self._chosen_by
+        for i in reached:
+            for j in self._picks[i]:
+                chosen_by[j].discard(i)
+            for j in picks[i]:
+                chosen_by[j].add(i)
+        touched = set(reached)
+        for j, (was, now) in enumerate(zip(before.ordered, ordered, strict=True)):
+            if was is not now:
+                touched.add(j)
+                touched.update(chosen_by[j])
+        answer = dict(self._answer)
+        for i in touched:
+            answer[ordered[i].source] = tuple(ordered[j] for j in picks[i])
+        self._index, self._picks, self._answer = index, picks, answer
 
 
 def _shape_of(ordered: Sequence[Post], described: Described) -> list[tuple[object, ...]]:
@@ -392,28 +443,36 @@ def remembered_related(
     """
     if count <= 0 or not posts or (memo is None and kept is None):
         return related_posts(posts, count, worker_count())
-    row = kept.row if kept is not None else _row
+    if kept is not None:
+        found = kept.reworded(posts, count, memo)
+        if found is not None:
+            return found
+    key = _memo_key(posts, count, kept.row if kept is not None else _row)
+    by_source = {post.source: post for post in posts}
+    found = _from_json(memo.recall(key) if memo is not None else None, by_source)
+    if found is not None:
+        if kept is not None:
+            kept.adopt(posts, count, found)
+        return found
+    if kept is not None:
+        found = kept.related(posts, count, worker_count())
+    else:
+        found = related_posts(posts, count, worker_count())
+    if memo is not None:
+        memo.remember(key, _as_json(found))
+    return found
+
+
+def _memo_key(posts: Sequence[Post], count: int, row: Callable[[Post], str]) -> str:
     rows = sorted(row(post) for post in posts)
     digest = hashlib.blake2b(
         json.dumps([CHOICE_VERSION, count, rows]).encode(), digest_size=16
     ).hexdigest()
-    key = f"related {digest}"
-    by_source = {post.source: post for post in posts}
-    if kept is not None and kept.key == key:
-        return kept.answer(by_source)
-    found = _from_json(memo.recall(key) if memo is not None else None, by_source)
-    if found is not None:
-        if kept is not None:
-            kept.adopt(posts, count, found, key)
-        return found
-    if kept is not None:
-        found = kept.related(posts, count, worker_count(), key)
-    else:
-        found = related_posts(posts, count, worker_count())
-    if memo is not None:
-        sources = {source: [p.source for p in chosen] for source, chosen in found.items()}
-        memo.remember(key, json.dumps(sources))
-    return found
+    return f"related {digest}"
+
+
+def _as_json(found: Mapping[str, tuple[Post, ...]]) -> str:
+    return json.dumps({source: [p.source for p in chosen] for source, chosen in found.items()})
 
 
 def _by_sources(

@@ -145,7 +145,12 @@ class BuildSession:
         """
         self._resume_collector()
         warm = self._warm
-        if warm is None or not warm.unsettled:
+        if warm is None:
+            return
+        related = warm.planning.renderer.related
+        if related is not None:
+            related.save()  # (the related posts' choice, remembered for the next process)
+        if not warm.unsettled:
             return
         if self._failed:  # the planning's site is not the output's: no stamp
             if warm.manifest_due:
