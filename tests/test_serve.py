@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from conftest import BASE_CONFIG, SiteMaker, post
+from conftest import BASE_CONFIG, SiteMaker, output_files, post
+
+import thoughtgen.serve as serve_module
+from thoughtgen.build import BuildOptions, build
+from thoughtgen.serve import DevServer
 
 TIMEOUT = 20.0
 
@@ -257,3 +262,60 @@ def test_serve_outside_a_site_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "no thoughtgen.yaml in" in result.stderr
+
+
+# What a writer does while the first build runs (it takes minutes on a big site).
+DURING_FIRST_BUILD = {
+    "edit a post": lambda s: s.write("content/posts/hello.md", post("Hello", body="Edited.")),
+    "add a post": lambda s: s.write("content/posts/new.md", post("New", body="Edited.")),
+    "remove a post": lambda s: (s.root / "content/posts/other.md").unlink(),
+    "edit the config": lambda s: s.config("posts_per_page: 1\n"),
+    "add a theme file": lambda s: s.write(
+        "themes/default/templates/page.html", '{% extends "!default/page.html" %}Edited.'
+    ),
+    "nothing": lambda s: None,
+}
+
+
+@pytest.mark.parametrize("change", sorted(DURING_FIRST_BUILD))
+def test_a_change_made_during_the_first_build_is_built_once_watching(
+    site: SiteMaker, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    site.config()
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    site.write("content/posts/other.md", post("Other", body="Another post."))
+    site.write("content/about.md", "---\ntitle: About\n---\nAbout me.\n")
+    time.sleep(1.2)  # the files' times are older than the start by more than its slack
+    lines: list[str] = []
+    server = DevServer(site.root, "127.0.0.1", 0, False, False, echo=lines.append)
+    server.bind()
+    start_at = server.starting()
+    whole = serve_module.build
+
+    def build_then_change(options: BuildOptions) -> object:
+        result = whole(options)
+        if not server.state.watching:
+            DURING_FIRST_BUILD[change](site)  # after the build read it, before the watch
+        return result
+
+    monkeypatch.setattr(serve_module, "build", build_then_change)
+    assert server.build()
+    thread = threading.Thread(target=server.serve_forever, args=(start_at,), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (server.state.watching and not server.state.busy):
+            assert time.monotonic() < deadline, "the watcher did not settle"
+            time.sleep(0.05)
+        time.sleep(2 * serve_module.QUIET_SECONDS)  # a rebuild, if any, has started and ended
+        while server.state.busy:
+            time.sleep(0.05)
+    finally:
+        server.shutdown()
+        thread.join(10)
+    rebuilt = "Changed while starting up" in lines
+    assert rebuilt == (change != "nothing"), lines
+    served = output_files(server.out_dir)
+    clean = site.root / "clean"
+    build(BuildOptions(site.root, clean, base_url=server.url, accept_new_ids=True, clean=True))
+    assert served == output_files(clean)

@@ -618,7 +618,7 @@ def serve(
         server.bind()
     except PortInUse as exc:
         raise click.ClickException(str(exc)) from None
-    before = server.fingerprint()
+    start = server.starting()
     server.build()
     click.echo(f"Serving {server.url} (Ctrl-C to stop)", err=True)
     if open_browser:
@@ -626,7 +626,7 @@ def serve(
 
         webbrowser.open(server.url)
     with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever(before)
+        server.serve_forever(start)
     click.echo("Stopped.", err=True)
 
 

@@ -11,6 +11,7 @@ import json
 import mimetypes
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,39 @@ ENDPOINT = "/__thoughtgen/"
 KEEPALIVE_SECONDS = 10.0
 WATCHED_TOP = ("content", "themes", CONFIG_FILE)
 QUIET_SECONDS = 0.5  # how long the watcher waits before it says nothing changed
+STARTING_SLACK_NS = 1_000_000_000  # file times a little before the start count as after it
+
+
+@dataclass(frozen=True)
+class Starting:
+    """When the first build began, and which watched sources were there then."""
+
+    ns: int
+    present: tuple[str, ...]
+
+
+def _newest(stat: os.stat_result) -> int:
+    return max(stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _changed_under(folder: Path, since: int, relevant: Callable[[object, str], bool]) -> bool:
+    """Whether ``folder`` or anything under it (but editors' scratch files) is newer."""
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            if _newest(os.stat(current)) >= since:
+                return True
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif relevant(None, entry.path) and _newest(entry.stat()) >= since:
+                        return True
+        except OSError:
+            return True  # gone meanwhile: a change
+    return False
+
 
 RELOAD_SCRIPT = """<script>
 (() => {
@@ -197,26 +231,42 @@ class DevServer:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
 
-    def fingerprint(self) -> frozenset[tuple[str, int, int]]:
-        """Size and mtime of each watched file, to see changes made before watching began."""
-        found = set()
-        for top in WATCHED_TOP:
-            base = self.site_dir / top
-            paths = [base] if base.is_file() else base.rglob("*") if base.is_dir() else []
-            for path in paths:
-                if path.is_file() and self._relevant(None, str(path)):
-                    stat = path.stat()
-                    found.add((str(path), stat.st_size, stat.st_mtime_ns))
-        return frozenset(found)
+    def starting(self) -> Starting:
+        """Taken before the first build: what ``changed_since`` compares with."""
+        return Starting(time.time_ns(), self._present_tops())
 
-    def watch(self, before_first_build: frozenset[tuple[str, int, int]]) -> None:
+    def changed_since(self, start: Starting) -> bool:
+        """Whether a source, theme file or the config changed after ``start``: a file or
+        folder under the watched ones with a newer time (a folder's time changes when a
+        file in it is added, removed or renamed), or a watched one that came or went.
+
+        Times within a second of the start count as newer: a file's time is read from a
+        coarser clock. The cost of a change seen that was not one is a build that finds
+        nothing to do.
+        """
+        if self._present_tops() != start.present:
+            return True
+        since = start.ns - STARTING_SLACK_NS
+        for top in start.present:
+            path = self.site_dir / top
+            if path.is_file():
+                if _newest(os.stat(path)) >= since:
+                    return True
+            elif _changed_under(path, since, self._relevant):
+                return True
+        return False
+
+    def _present_tops(self) -> tuple[str, ...]:
+        return tuple(top for top in WATCHED_TOP if (self.site_dir / top).exists())
+
+    def watch(self, start: Starting) -> None:
         """Rebuild whenever a source, theme file or the config changes (runs in a thread)."""
         armed = False
         for changes in self._changes():
             if not armed:
                 armed = True
                 self.state.watching = True
-                if not changes and self.fingerprint() != before_first_build:
+                if not changes and self.changed_since(start):
                     self.echo("Changed while starting up")
                     self.build()
             if not changes:
@@ -287,11 +337,9 @@ class DevServer:
         name = os.path.basename(path)
         return not (name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".tmp")))
 
-    def serve_forever(self, before_first_build: frozenset[tuple[str, int, int]]) -> None:
+    def serve_forever(self, start: Starting) -> None:
         assert self._server is not None
-        watcher = threading.Thread(
-            target=self.watch, args=(before_first_build,), name="watch", daemon=True
-        )
+        watcher = threading.Thread(target=self.watch, args=(start,), name="watch", daemon=True)
         watcher.start()
         try:
             self._server.serve_forever(poll_interval=0.25)
