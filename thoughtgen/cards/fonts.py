@@ -300,6 +300,7 @@ class FontBook:
         self._faces: list[Face] = []  # fallbacks found so far, tried before asking again
         self._weights: dict[Face, int] = {}
         self._primary: dict[bool, set[str]] = {True: set(), False: set()}  # no lookup needed
+        self._missing: dict[str, tuple[str, ...]] = {}  # by title: serve asks again and again
 
     def face_for(self, char: str, bold: bool) -> Face | None:
         """The face to draw ``char`` with; None when no font here has it."""
@@ -344,6 +345,12 @@ class FontBook:
 
     def missing(self, text: str) -> list[str]:
         """The characters of ``text`` no font here can draw, in order, once each."""
+        found = self._missing.get(text)
+        if found is None:
+            found = self._missing[text] = tuple(self._find_missing(text))
+        return list(found)
+
+    def _find_missing(self, text: str) -> list[str]:
         others = self._others(text, True)
         if not others:
             return []
