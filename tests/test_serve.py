@@ -319,3 +319,33 @@ def test_a_change_made_during_the_first_build_is_built_once_watching(
     clean = site.root / "clean"
     build(BuildOptions(site.root, clean, base_url=server.url, accept_new_ids=True, clean=True))
     assert served == output_files(clean)
+
+
+def test_each_warning_is_shown_once_while_serving(site: SiteMaker) -> None:
+    """A rebuild tells only of warnings that are new; the others are counted."""
+    site.config()
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    site.write("content/posts/later.md", post("Later", date="2099-01-01 09:00"))
+    lines: list[str] = []
+    server = DevServer(site.root, "127.0.0.1", 0, False, False, echo=lines.append)
+
+    def build_shows() -> list[str]:
+        lines.clear()
+        assert server.build()
+        return [line for line in lines if not line.startswith("Built ")]
+
+    later = "content/posts/later.md: scheduled for 2099-01-01 09:00 +01:00, not published yet"
+    assert build_shows() == [later]
+    site.write("content/posts/hello.md", post("Hello", body="Second version."))
+    assert build_shows() == ["(1 warning shown before still holds)"]
+    site.write("content/posts/even-later.md", post("Even later", date="2099-02-01 09:00"))
+    shown = build_shows()
+    assert shown[0].startswith("content/posts/even-later.md: scheduled for 2099-02-01")
+    assert shown[1:] == ["(1 warning shown before still holds)"]
+    site.write("content/posts/hello.md", post("Hello", date="not a date"))
+    assert not server.build()  # a failed build: its error is shown, the warnings kept
+    site.write("content/posts/hello.md", post("Hello", body="Fixed."))
+    assert build_shows() == ["(2 warnings shown before still hold)"]
+    (site.root / "content/posts/later.md").unlink()
+    (site.root / "content/posts/even-later.md").unlink()
+    assert build_shows() == []
