@@ -103,10 +103,11 @@ def _uncached_archive() -> str:
         ("{% cache p %}{{ site.title }}{% endcache %}", "site"),
         ("{% cache p.title %}{{ p.date }}{% endcache %}", "p"),
         ("{% cache p %}{{ month }}{% endcache %}", "month"),
+        ("{% cache %}{{ p.title }}{% endcache %}", None),
     ],
 )
 def test_a_block_that_reads_what_is_not_its_key_fails_the_build(
-    site: SiteMaker, body: str, named: str
+    site: SiteMaker, body: str, named: str | None
 ) -> None:
     site.config()
     site.write("content/posts/p0.md", source(0, "Post 0", 1))
@@ -119,5 +120,8 @@ def test_a_block_that_reads_what_is_not_its_key_fails_the_build(
     assert "Traceback" not in result.output
     line = template.splitlines().index(next(x for x in template.splitlines() if "cache" in x))
     assert f"themes/default/templates/archive.html:{line + 1}: template error: " in result.output
-    assert f"the cache block reads {named}" in result.output
+    if named is None:
+        assert "the cache block needs a key: {% cache post %}" in result.output
+    else:
+        assert f"the cache block reads {named}" in result.output
     assert output_files(site.out) == before

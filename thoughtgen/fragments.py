@@ -51,6 +51,8 @@ class FragmentCache(Extension):
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
+        if parser.stream.current.test("block_end"):
+            parser.fail("the cache block needs a key: {% cache post %}", lineno)
         keys = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
