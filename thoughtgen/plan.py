@@ -29,26 +29,32 @@ class Planning:
     """The theme, the renderer and the fingerprints of one build."""
 
     def __init__(
-        self, site: Site, site_dir: Path, memo: Memo | None = None, theme: Theme | None = None
+        self,
+        site: Site,
+        site_dir: Path,
+        memo: Memo | None = None,
+        theme: Theme | None = None,
+        *,
+        remembering: bool = False,
     ) -> None:
+        """``remembering`` keeps what planning works out (related posts, page keys, what
+        each page read of its posts) for the next assembly of the site, which ``retarget``
+        hands over (``serve``); a build that plans once does without."""
         self.site = site
         self.site_dir = site_dir
         self.theme = theme or find_theme(site_dir, site.config.theme)
-        self.renderer = HtmlRenderer(site, self.theme, site_dir, memo)
+        self.renderer = HtmlRenderer(site, self.theme, site_dir, memo, noting=remembering)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
         self.cards: dict[int, tuple[Post, Planned]] | None = None  # by post, likewise
         self._sitemap: tuple[object, list[OutputFile]] | None = None  # likewise
         self.started_ns = time.time_ns()  # static files changed since are known by their bytes
-
-    def remember(self) -> None:
-        """Keep what planning works out (related posts, page keys) for the next assembly of
-        the site, which ``retarget`` hands over; a build that plans once does without."""
-        self.renderer.related = KeptRelated()
-        self.renderer.contexts = {}
-        self._pages = {}
-        self.cards = {}
-        self.prints.remembering = True
+        if remembering:
+            self.renderer.related = KeptRelated()
+            self.renderer.contexts = {}
+            self._pages = {}
+            self.cards = {}
+            self.prints.remembering = True
 
     def page(self, template: str, url: str, context: dict[str, Any]) -> Planned:
         """The planned page; the very one of the last plan (its key known) when the renderer

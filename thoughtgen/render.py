@@ -61,7 +61,10 @@ def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]
     ]
 
 
-def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
+def make_environment(site: Site, theme: Theme, noting: bool = False) -> jinja2.Environment:
+    """The theme's templates with thoughtgen's globals and filters; ``noting``: inside
+    ``views.reading()``, they note what they read of posts (a plain environment renders
+    the same bytes, without the cost of looking at every attribute read)."""
     config = site.config
     loader = jinja2.ChoiceLoader(
         [
@@ -72,7 +75,8 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
             ),
         ]
     )
-    env = ReadingEnvironment(  # a jinja2.Environment; ``serve`` asks it what pages read
+    kind = ReadingEnvironment if noting else jinja2.Environment
+    env = kind(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -132,13 +136,22 @@ def _month_name(month: int) -> str:
 
 
 class HtmlRenderer:
-    def __init__(self, site: Site, theme: Theme, site_dir: Path, memo: Memo | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        theme: Theme,
+        site_dir: Path,
+        memo: Memo | None = None,
+        *,
+        noting: bool = False,
+    ) -> None:
+        """``noting``: the templates note what they read of posts (``serve``'s views)."""
         self.site = site
         self.site_dir = site_dir
         self.memo = memo
         self.related: KeptRelated | None = None  # kept for the next assembly (serve)
         self.contexts: dict[str, dict[str, Any]] | None = None  # likewise, by page URL
-        self.env = make_environment(site, theme)
+        self.env = make_environment(site, theme, noting)
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.
         self._to_base = None if base_path == "/" else under_base_path(base_path)

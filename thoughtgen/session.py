@@ -261,8 +261,7 @@ class BuildSession:
             models = ModelMemo()
             assembly = self._assemble(config, ref_map, by_rel, static, models, found.now, log)
             site = assembly.site
-            planning = Planning(site, options.site_dir, cache, found.theme)
-            planning.remember()
+            planning = Planning(site, options.site_dir, cache, found.theme, remembering=True)
             for planned in plan_site(site, options.site_dir, planning):
                 planned.key  # noqa: B018 (remembered: the first edit computes only what changed)
             warned = (tuple(log.warnings[scanned:]), tuple(card_warnings(site, options.site_dir)))
