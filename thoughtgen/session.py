@@ -159,9 +159,6 @@ class BuildSession:
         inputs = self._stamp(warm)
         if inputs is None:
             return
-        viewer = Viewer(warm.planning.prints, _LOOKED_THROUGH)
-        for view in warm.views.values():
-            viewer.shape(view)  # worked out now, not by the next rebuild
         self._write_manifest(warm, inputs)
         warm.unsettled = False
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from types import MethodType
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 import jinja2
 from jinja2.runtime import Context, Macro
 
-from thoughtgen.incremental.fingerprints import Digests, hash_parts, key_repr
+from thoughtgen.incremental.fingerprints import Digests
 from thoughtgen.model import SHOWN_WHOLE, Post, Tag
 
 # What a render read of one post: attribute names, or None for everything.
@@ -164,16 +164,14 @@ class View:
     reads: Reads
     posts: Mapping[str, Post]  # the posts read, of the assembly rendered, by source
     frame: tuple[str, ...]  # the rest of that render's inputs: the config, theme, site
-    shape: str | None = None  # the context with posts by their source: worked out once
 
 
 @dataclass
 class Viewer:
-    """Compares views; looked-through lists are digested once per Viewer."""
+    """Compares views."""
 
     digests: Digests
     looked_through: frozenset[type] = frozenset({Tag})  # frozen dataclasses of plain fields
-    _memo: dict[int, tuple[object, str]] = field(default_factory=dict)
 
     def same(self, before: View, now: View) -> bool:
         """Whether a render of ``now`` would read just what the render of ``before`` read.
@@ -182,7 +180,7 @@ class Viewer:
         """
         if (before.frame, before.template, before.url) != (now.frame, now.template, now.url):
             return False
-        if self.shape(before) != self.shape(now):
+        if not self._same_context(before.context, now.context):
             return False
         for source, attributes in before.reads.items():
             old, new = before.posts.get(source), now.posts.get(source)
@@ -200,40 +198,49 @@ class Viewer:
                     return False
         return True
 
-    def shape(self, view: View) -> str:
-        """The view's context with each post in it shown by its source only; the page's own
-        post or page (which the renderer reads in Python) in full."""
-        if view.shape is None:
-            parts = []
-            for name, value in sorted(view.context.items()):
-                shown = self.digests.of(value) if name in OWN else self._shape(value)
-                parts.append(f"{name}={shown}")
-            view.shape = hash_parts(*parts)
-        return view.shape
+    def _same_context(self, before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
+        """Whether two contexts are alike with each post in them known by its source only;
+        the page's own post or page (which the renderer reads in Python) in full."""
+        if before.keys() != now.keys():
+            return False
+        for name, value in before.items():
+            other = now[name]
+            if name in OWN:
+                if value is not other and self.digests.of(value) != self.digests.of(other):
+                    return False
+            elif not self._alike(value, other):
+                return False
+        return True
 
-    def _shape(self, value: Any) -> str:
-        """``value`` with each post in it shown by its source path only."""
-        kind = type(value)
+    def _alike(self, one: Any, other: Any) -> bool:
+        """Whether ``one`` and ``other`` are alike with each post known by its source."""
+        if one is other:
+            return True  # (a list of one plan is never changed afterwards)
+        kind = type(one)
+        if kind is not type(other):
+            return False
         if kind is Post:
-            return "post:" + value.source
-        if kind is str or kind is int or kind is bool or value is None:
-            return repr(value)
-        if kind is tuple or kind is list or kind is dict or kind in self.looked_through:
-            known = self._memo.get(id(value))
-            if known is not None and known[0] is value:
-                return known[1]
-            if kind is dict:
-                inner = [f"{k!r}:{self._shape(v)}" for k, v in sorted(value.items(), key=key_repr)]
-            elif kind in self.looked_through:
-                inner = [f"{name}:{self._shape(getattr(value, name))}" for name in _names(kind)]
-            elif all(type(v) is Post for v in value):  # a listing: the common case
-                inner = ["post:" + v.source for v in value]
-            else:
-                inner = [self._shape(v) for v in value]
-            shown = hash_parts(kind.__name__, *inner)
-            self._memo[id(value)] = (value, shown)  # kept alive, so its id is not reused
-            return shown
-        return self.digests.of(value)
+            return one.source == other.source
+        if kind is str or kind is int or kind is bool:
+            return one == other
+        if kind is tuple or kind is list:
+            if len(one) != len(other):
+                return False
+            for a, b in zip(one, other, strict=True):
+                if a is b or (type(a) is Post and type(b) is Post and a.source == b.source):
+                    continue  # a listing: the common case, kept quick
+                if not self._alike(a, b):
+                    return False
+            return True
+        if kind is dict:
+            return one.keys() == other.keys() and all(
+                self._alike(value, other[key]) for key, value in one.items()
+            )
+        if kind in self.looked_through:
+            return all(
+                self._alike(getattr(one, name), getattr(other, name)) for name in _names(kind)
+            )
+        return self.digests.of(one) == self.digests.of(other)
 
 
 _MISSING = "<missing>"
