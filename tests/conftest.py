@@ -71,6 +71,17 @@ class SiteMaker:
         return (self.out / rel).read_text(encoding="utf-8")
 
 
+# An archive template whose listing of each month's posts is ``{body}``.
+ARCHIVE = """\
+{{% extends "base.html" %}}
+{{% block content %}}
+{{% for year, months in years %}}{{% for month, posts in months %}}
+{body}
+{{% endfor %}}{{% endfor %}}
+{{% endblock %}}
+"""
+
+
 def write_blog(site: SiteMaker) -> None:
     """Four tagged posts, a page and a static file: a small site for incremental tests."""
     for n in range(1, 5):

@@ -11,19 +11,10 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import NOW, REPO, SiteMaker, output_files, post
+from conftest import ARCHIVE, NOW, REPO, SiteMaker, output_files, post
 
 from thoughtgen.build import BuildOptions, build
 from thoughtgen.session import BuildSession
-
-ARCHIVE = """\
-{{% extends "base.html" %}}
-{{% block content %}}
-{{% for year, months in years %}}{{% for month, posts in months %}}
-{body}
-{{% endfor %}}{{% endfor %}}
-{{% endblock %}}
-"""
 
 CACHED = {
     "attributes": "{% for p in posts %}{% cache p %}<p>{{ p.title }} {{ p.word_count }} "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteMaker, output_files, post
+from conftest import ARCHIVE, NOW, SiteMaker, output_files, post
 
 from thoughtgen.build import BuildOptions, build
 from thoughtgen.session import BuildSession
@@ -76,15 +76,6 @@ def test_a_longer_body_leaves_the_listings_that_do_not_show_it(
     # Post 2's listing page shows its reading time, which the longer body changed.
     assert "page/2/index.html" in replaced
 
-
-ARCHIVE = """\
-{{% extends "base.html" %}}
-{{% block content %}}
-{{% for year, months in years %}}{{% for month, posts in months %}}
-{body}
-{{% endfor %}}{{% endfor %}}
-{{% endblock %}}
-"""
 
 # Ways a listing gets at what a longer body changes, other than ``post.word_count``.
 READS = {
