@@ -95,6 +95,11 @@ def _uncached_archive() -> str:
         ("{% cache p.title %}{{ p.date }}{% endcache %}", "p"),
         ("{% cache p %}{{ month }}{% endcache %}", "month"),
         ("{% cache %}{{ p.title }}{% endcache %}", None),
+        ('{% cache p %}{% include "404.html" %}{% endcache %}', "include"),
+        (
+            '{% cache p %}{% if p %}{% import "base.html" as b %}{% endif %}{% endcache %}',
+            "include",
+        ),
     ],
 )
 def test_a_block_that_reads_what_is_not_its_key_fails_the_build(
@@ -113,6 +118,8 @@ def test_a_block_that_reads_what_is_not_its_key_fails_the_build(
     assert f"themes/default/templates/archive.html:{line + 1}: template error: " in result.output
     if named is None:
         assert "the cache block needs a key: {% cache post %}" in result.output
+    elif named == "include":
+        assert "a cache block cannot include or import another template" in result.output
     else:
         assert f"the cache block reads {named}" in result.output
     assert output_files(site.out) == before

@@ -12,8 +12,9 @@ names (``{% cache post %}``; a key like ``post.title`` vouches for nothing else 
 post), names it sets itself, and what stays the same for the environment's whole life
 (``config``, ``url``, ``abs_url``, ``asset`` and Jinja's pure helpers). Anything else
 (``site``, ``loop``, the page's own variables) is a template error naming the block's line,
-so a cached part can never show something stale. A key of another kind than a post, a
-page or a plain value is not cached: the block is rendered every time.
+so a cached part can never show something stale; so is an ``include`` or ``import``
+inside the block, since what the other template reads cannot be checked. A key of another
+kind than a post, a page or a plain value is not cached: the block is rendered every time.
 
 The environment lives as long as one config and one theme (``serve`` makes another when
 either changes), so those are never part of a key.
@@ -35,6 +36,8 @@ from thoughtgen.model import Page, Post
 STEADY = frozenset({"config", "url", "abs_url", "asset", "generator", "range", "dict"})
 _BY_IDENTITY = (Post, Page)
 _PLAIN = (str, int, float, bool, type(None))
+# Statements that bring in another template, which may read anything (``site``, the page).
+_OTHER_TEMPLATE = (nodes.Include, nodes.Import, nodes.FromImport)
 _LIMIT = 200_000  # entries kept before starting over (each edit of serve adds a few)
 
 
@@ -57,6 +60,12 @@ class FragmentCache(Extension):
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        if any(_brings_in_a_template(node) for node in body):
+            parser.fail(
+                "a cache block cannot include or import another template (what that one "
+                "reads cannot be checked): include it outside the block",
+                lineno,
+            )
         # Only a key that is a name vouches for it: ``post.title`` as a key says nothing of
         # the rest of the post.
         named = {key.name for key in keys if isinstance(key, nodes.Name)}
@@ -106,6 +115,12 @@ def _key(block: str, keys: list[Any]) -> tuple[object, ...] | None:
         else:
             return None
     return tuple(parts)
+
+
+def _brings_in_a_template(node: nodes.Node) -> bool:
+    if isinstance(node, _OTHER_TEMPLATE):
+        return True
+    return any(isinstance(inner, _OTHER_TEMPLATE) for inner in node.find_all(nodes.Stmt))
 
 
 def _read_names(body: list[nodes.Node]) -> set[str]:
