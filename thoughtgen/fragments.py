@@ -75,7 +75,7 @@ class FragmentCache(Extension):
             parser.fail(
                 f"the cache block reads {', '.join(unsteady)}, but it may read only its keys "
                 f"and what is the same on every page ({', '.join(sorted(STEADY))}): add "
-                f"{name} to its keys ({{% cache {_first(keys)}, {name} %}}) or read it "
+                f"{name} to its keys ({{% cache {name} %}}, with the others) or read it "
                 "outside the block",
                 lineno,
             )
@@ -131,8 +131,3 @@ def _read_names(body: list[nodes.Node]) -> set[str]:
         for name in node.find_all(nodes.Name):
             (loaded if name.ctx == "load" else stored).add(name.name)
     return loaded - stored
-
-
-def _first(keys: list[nodes.Expr]) -> str:
-    key = keys[0]
-    return key.name if isinstance(key, nodes.Name) else "post"

@@ -68,7 +68,11 @@ def words(text: str) -> set[str]:
     return found
 
 
-def features(post: Post) -> tuple[frozenset[str], frozenset[str]]:
+Features = tuple[frozenset[str], frozenset[str]]  # a post's (tags, words)
+Described = list[Features]  # of posts in date order
+
+
+def features(post: Post) -> Features:
     """(tags, words) of ``post``: tags as ``#slug``, words from title, summary and tag names."""
     tags = frozenset("#" + ref.slug for ref in post.tags)
     text = " ".join([post.title, post.summary, *(ref.name for ref in post.tags)])
@@ -80,12 +84,7 @@ def _order(post: Post) -> tuple[float, str]:
     return (-post.date.timestamp() if post.date else math.inf, post.source)
 
 
-Described = list[tuple[frozenset[str], frozenset[str]]]
-
-
-def _in_order(
-    posts: Sequence[Post], described: Sequence[tuple[frozenset[str], frozenset[str]]]
-) -> tuple[list[Post], Described]:
+def _in_order(posts: Sequence[Post], described: Sequence[Features]) -> tuple[list[Post], Described]:
     """``posts`` and their features, newest first (ties by source)."""
     order = sorted(range(len(posts)), key=lambda n: _order(posts[n]))
     return [posts[n] for n in order], [described[n] for n in order]
@@ -115,14 +114,12 @@ class _Index:
     def __init__(
         self,
         ordered: list[Post],
-        described: list[tuple[frozenset[str], frozenset[str]]],
+        described: Described,
         count: int,
     ) -> None:
         self.ordered = ordered
         self.described = described
-        self.published = published = [
-            i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED
-        ]
+        published = [i for i, post in enumerate(ordered) if post.status is Status.PUBLISHED]
         self.total = len(published)
         self.frequency: Counter[str] = Counter()
         for i in published:
@@ -164,9 +161,7 @@ class _Index:
             f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))
         }
 
-    def reworded(
-        self, ordered: list[Post], described: list[tuple[frozenset[str], frozenset[str]]]
-    ) -> tuple[_Index, list[int]]:
+    def reworded(self, ordered: list[Post], described: Described) -> tuple[_Index, list[int]]:
         """This index for the same posts in the same order, with the same dates, statuses
         and tags, where only words may differ (a title or summary edited); and the positions
         whose choice can differ: the edited posts, and every post with a word one of them
@@ -209,10 +204,13 @@ class _Index:
             tags, text = described[i]
             kept[i] = (tags, (tags | text) & weights.keys())
         index.postings = postings = dict(self.postings)
-        published = set(self.published)
         for feature in changed:
             if feature in weights:
-                postings[feature] = [i for i in reached if i in published and feature in kept[i][1]]
+                postings[feature] = [
+                    i
+                    for i in reached
+                    if feature in kept[i][1] and ordered[i].status is Status.PUBLISHED
+                ]
             else:
                 postings.pop(feature, None)
         return index, reached
@@ -291,7 +289,7 @@ class KeptRelated:
 
     def __init__(self) -> None:
         self._rows: dict[int, tuple[Post, str]] = {}
-        self._features: dict[int, tuple[Post, tuple[frozenset[str], frozenset[str]]]] = {}
+        self._features: dict[int, tuple[Post, Features]] = {}
         self._index: _Index | None = None
         self._picks: list[tuple[int, ...]] = []
         self._shape: list[tuple[object, ...]] = []

@@ -207,13 +207,10 @@ class DevServer:
                 again += 1
             else:
                 self.echo(warning)
-        if again:
-            shown = (
-                "1 warning shown before still holds"
-                if again == 1
-                else (f"{again} warnings shown before still hold")
-            )
-            self.echo(f"({shown})")
+        if again == 1:
+            self.echo("(1 warning shown before still holds)")
+        elif again:
+            self.echo(f"({again} warnings shown before still hold)")
         self._warned = set(warnings)
 
     def prime(self) -> None:
