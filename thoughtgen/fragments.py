@@ -5,7 +5,8 @@ lines is most of a rebuild after one title changes. A ``cache`` block names the 
 output follows from (its keys); the environment keeps what the block made for each of
 them, so a later page, or the next rebuild of ``serve``, hands back the same text for a
 post it has seen. A post is known by identity: models are frozen, and an unchanged post is
-the very same object in the next assembly, while an edited one is a new object.
+the very same object in the next assembly, while an edited one is a new object. A list
+or tuple of posts and pages (a month of the archive) is known by each of them, in order.
 
 What a block may read is checked when the template is compiled: the keys that are plain
 names (``{% cache post %}``; a key like ``post.title`` vouches for nothing else of the
@@ -14,7 +15,8 @@ post), names it sets itself, and what stays the same for the environment's whole
 (``site``, ``loop``, the page's own variables) is a template error naming the block's line,
 so a cached part can never show something stale; so is an ``include`` or ``import``
 inside the block, since what the other template reads cannot be checked. A key of another
-kind than a post, a page or a plain value is not cached: the block is rendered every time.
+kind than a post, a page, a plain value or a list of posts and pages is not cached: the
+block is rendered every time.
 
 The environment lives as long as one config and one theme (``serve`` makes another when
 either changes), so those are never part of a key.
@@ -36,6 +38,7 @@ from thoughtgen.model import Page, Post
 STEADY = frozenset({"config", "url", "abs_url", "asset", "generator", "range", "dict"})
 _BY_IDENTITY = (Post, Page)
 _PLAIN = (str, int, float, bool, type(None))
+_LISTINGS = (list, tuple)  # of posts and pages: known by the identity of each, in order
 # Statements that bring in another template, which may read anything (``site``, the page).
 _OTHER_TEMPLATE = (nodes.Include, nodes.Import, nodes.FromImport)
 _LIMIT = 200_000  # entries kept before starting over (each edit of serve adds a few)
@@ -95,7 +98,7 @@ class FragmentCache(Extension):
                 text = caller()
             if len(self.made) >= _LIMIT:
                 self.made.clear()
-            found = self.made[key] = (text, reads, keys)  # keys kept: their ids stay theirs
+            found = self.made[key] = (text, reads, _kept(keys))  # their ids stay theirs
         if outer is not None:
             merge_reads(outer, found[1])
         return found[0]
@@ -112,9 +115,17 @@ def _key(block: str, keys: list[Any]) -> tuple[object, ...] | None:
             parts.append((kind, id(value)))
         elif kind in _PLAIN:
             parts.append((kind, value))
+        elif kind in _LISTINGS and all(type(one) in _BY_IDENTITY for one in value):
+            parts.append((tuple, *map(id, value)))
         else:
             return None
     return tuple(parts)
+
+
+def _kept(keys: list[Any]) -> list[Any]:
+    """The keys as kept beside what they made: a list as a tuple of what it held then, so
+    a list changed later cannot let the ids of its old posts go to other objects."""
+    return [tuple(value) if type(value) is list else value for value in keys]
 
 
 def _brings_in_a_template(node: nodes.Node) -> bool:
