@@ -196,17 +196,18 @@ def reassemble(
         if isinstance(made, Post) and was is not None and made.tags != was.tags:
             swapped[rel] = replace(made, tags=was.tags)  # the site's one spelling of each
     for rel in items:
-        _tell(problems[rel], log)
+        own = problems[rel]
+        if own.errors or own.warnings:
+            _tell(own, log)
 
     def swap(seq: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(swapped.get(one.source, one) for one in seq)
 
     posts = swap(site.posts)
-    changed = {id(was) for was in old_posts.values()}
+    # A post is listed under the tags it carries, and an edit here keeps them (its frame).
+    reached = {ref.slug for was in old_posts.values() for ref in was.tags}
     tags = tuple(
-        Tag(tag.name, tag.slug, swap(tag.posts))
-        if any(id(post) in changed for post in tag.posts)
-        else tag
+        Tag(tag.name, tag.slug, swap(tag.posts)) if tag.slug in reached else tag
         for tag in site.tags
     )
     all_posts = swap(site.all_posts)

@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Literal
 
 from thoughtgen.links import absolute_against, rewrite_urls
@@ -70,7 +71,7 @@ def feed_specs(site: Site, theme: Theme | None = None) -> list[FeedSpec]:
     limit = config.feed.limit
 
     def newest(posts: Sequence[Post]) -> tuple[Post, ...]:
-        return tuple(p for p in posts if p.date is not None)[:limit]
+        return tuple(islice((p for p in posts if p.date is not None), limit))
 
     icons = _icons(site, theme)
     posts = newest(site.posts)

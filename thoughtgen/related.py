@@ -161,21 +161,22 @@ class _Index:
             f: n for n, f in enumerate(sorted(weights, key=lambda f: (-weights[f], f)))
         }
 
-    def reworded(self, ordered: list[Post], described: Described) -> tuple[_Index, list[int]]:
+    def reworded(
+        self, ordered: list[Post], described: Described, swapped: list[int] | None = None
+    ) -> tuple[_Index, list[int]]:
         """This index for the same posts in the same order, with the same dates, statuses
         and tags, where only words may differ (a title or summary edited); and the positions
         whose choice can differ: the edited posts, and every post with a word one of them
         gained or lost. Nothing else reads what changed: the weights, posting lists and kept
         features of every other word are as they were, and so are the tag pairs.
+        ``swapped``, when known, names the only positions whose posts may differ.
         """
         index = copy.copy(self)
         index.ordered, index.described = ordered, described
         before = self.described
-        edited = [
-            i
-            for i, (old, new) in enumerate(zip(before, described, strict=True))
-            if old[1] != new[1]
-        ]
+        if swapped is None:
+            swapped = _other_objects(before, described)
+        edited = [i for i in swapped if before[i][1] != described[i][1]]
         if not edited:
             return index, []
         changed = frozenset().union(*(before[i][1] ^ described[i][1] for i in edited))
@@ -293,8 +294,9 @@ class KeptRelated:
         self._index: _Index | None = None
         self._picks: list[tuple[int, ...]] = []
         self._shape: list[tuple[object, ...]] = []
-        self._sources: list[str] = []  # the posts as they were handed in, and
-        self._order: list[int] = []  # which of them comes where in date order
+        self._handed: list[Post] = []  # the posts as they were last handed in, and
+        self._order: list[int] = []  # which of them comes where in date order,
+        self._place: list[int] = []  # and where in date order each of them comes
         self._answer: dict[str, tuple[Post, ...]] = {}
         self._chosen_by: list[set[int]] = []  # the positions that chose each position
         self._unsaved: tuple[Memo, int] | None = None  # a memo the choice is not yet in
@@ -310,23 +312,44 @@ class KeptRelated:
         last = self._index
         if last is None or last.count != count:
             return None
-        sources = [post.source for post in posts]
-        if sources == self._sources:  # the same posts in the same order: sorted alike
-            ordered = [posts[n] for n in self._order]
-            described = [_by_identity(self._features, p, features) for p in ordered]
+        swapped = self._swapped(posts)
+        if swapped is not None:  # the same posts in the same order, some of them edited
+            ordered, described = list(last.ordered), list(last.described)
+            shape = list(self._shape)
+            for i in swapped:
+                post = ordered[i] = posts[self._order[i]]
+                described[i] = _by_identity(self._features, post, features)
+                shape[i] = _shape_of([post], [described[i]])[0]
+                if shape[i] != self._shape[i]:
+                    return None
         else:
             ordered, described = self._in_order(posts)
-        shape = _shape_of(ordered, described)
-        if shape != self._shape:
-            return None
-        index, reached = last.reworded(ordered, described)
+            shape = _shape_of(ordered, described)
+            if shape != self._shape:
+                return None
+            at = {post.source: n for n, post in enumerate(posts)}
+            self._order = [at[post.source] for post in ordered]
+            self._place = _inverse(self._order)
+        index, reached = last.reworded(ordered, described, swapped)
         picks = list(self._picks)
         for i in reached:
             picks[i] = index.choose(i)
-        self._update(index, picks, reached)
+        self._update(index, picks, reached, swapped)
+        self._handed = list(posts)
         if memo is not None:
             self._unsaved = (memo, count)
         return self._answer
+
+    def _swapped(self, posts: Sequence[Post]) -> list[int] | None:
+        """Where in date order the posts that are other objects than last time come, when
+        ``posts`` are the same sources in the same order as then; None otherwise."""
+        handed = self._handed
+        if len(posts) != len(handed):
+            return None
+        moved = _other_objects(handed, posts)
+        if any(posts[n].source != handed[n].source for n in moved):
+            return None
+        return sorted(self._place[n] for n in moved)
 
     def related(self, posts: Sequence[Post], count: int, jobs: int) -> dict[str, tuple[Post, ...]]:
         """``related_posts``, kept to build on."""
@@ -363,9 +386,10 @@ class KeptRelated:
         """Keep a choice made from scratch (or adopted)."""
         self._index, self._picks = index, picks
         self._shape = _shape_of(index.ordered, index.described)
-        self._sources = [post.source for post in posts]
-        at = {source: n for n, source in enumerate(self._sources)}
+        self._handed = list(posts)
+        at = {post.source: n for n, post in enumerate(posts)}
         self._order = [at[post.source] for post in index.ordered]
+        self._place = _inverse(self._order)
         self._answer = index.answer(picks)
         self._chosen_by = [set() for _ in picks]
         for i, chosen in enumerate(picks):
@@ -373,9 +397,16 @@ class KeptRelated:
                 self._chosen_by[j].add(i)
         self._unsaved = None
 
-    def _update(self, index: _Index, picks: list[tuple[int, ...]], reached: list[int]) -> None:
+    def _update(
+        self,
+        index: _Index,
+        picks: list[tuple[int, ...]],
+        reached: list[int],
+        swapped: list[int] | None,
+    ) -> None:
         """Keep a choice ``reworded`` made: the answer's entries that name a post that is
-        another object now, or whose choice was made again, are made again."""
+        another object now (at ``swapped``, when known), or whose choice was made again,
+        are made again."""
         before, ordered = self._index, index.ordered
         assert before is not None
         chosen_by = self._chosen_by
@@ -384,15 +415,29 @@ class KeptRelated:
                 chosen_by[j].discard(i)
             for j in picks[i]:
                 chosen_by[j].add(i)
+        if swapped is None:
+            swapped = _other_objects(before.ordered, ordered)
         touched = set(reached)
-        for j, (was, now) in enumerate(zip(before.ordered, ordered, strict=True)):
-            if was is not now:
-                touched.add(j)
-                touched.update(chosen_by[j])
+        for j in swapped:
+            touched.add(j)
+            touched.update(chosen_by[j])
         answer = dict(self._answer)
         for i in touched:
             answer[ordered[i].source] = tuple(ordered[j] for j in picks[i])
         self._index, self._picks, self._answer = index, picks, answer
+
+
+def _other_objects(before: Sequence[object], now: Sequence[object]) -> list[int]:
+    """The positions where ``now`` holds another object than ``before``."""
+    return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was is not one]
+
+
+def _inverse(order: list[int]) -> list[int]:
+    """The permutation that undoes ``order``."""
+    inverse = [0] * len(order)
+    for i, n in enumerate(order):
+        inverse[n] = i
+    return inverse
 
 
 def _shape_of(ordered: Sequence[Post], described: Described) -> list[tuple[object, ...]]:

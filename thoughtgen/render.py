@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -43,22 +42,32 @@ class Pager:
 
 def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:
     """Split ``items``; page 1 lives at ``first_url``, page N at ``first_url + 'page/N/'``."""
-    total = max(1, math.ceil(len(items) / per_page))
-
-    def url(n: int) -> str:
-        return first_url if n == 1 else f"{first_url}page/{n}/"
-
+    total = _pages_of(items, per_page)
     return [
-        Pager(
-            n,
-            total,
-            items[(n - 1) * per_page : n * per_page],
-            url(n),
-            url(n - 1) if n > 1 else None,
-            url(n + 1) if n < total else None,
-        )
+        _pager(n, total, items[(n - 1) * per_page : n * per_page], first_url)
         for n in range(1, total + 1)
     ]
+
+
+def _pages_of(items: Sequence[Any], per_page: int) -> int:
+    """How many pages ``paginate`` makes of ``items`` (one when there are none)."""
+    return max(1, math.ceil(len(items) / per_page))
+
+
+def _page_url(first_url: str, n: int) -> str:
+    """The URL of page ``n`` of a listing whose first page is at ``first_url``."""
+    return first_url if n == 1 else f"{first_url}page/{n}/"
+
+
+def _pager(n: int, total: int, items: Sequence[Any], first_url: str) -> Pager:
+    return Pager(
+        n,
+        total,
+        items,
+        _page_url(first_url, n),
+        _page_url(first_url, n - 1) if n > 1 else None,
+        _page_url(first_url, n + 1) if n < total else None,
+    )
 
 
 def make_environment(site: Site, theme: Theme, noting: bool = False) -> jinja2.Environment:
@@ -254,14 +263,24 @@ class HtmlRenderer:
     def _paginate(self, items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:
         """``paginate``, handing back the last plan's pagers where they hold the same items."""
         kept = self.contexts
-        pagers = paginate(items, per_page, first_url)
         if kept is None:
-            return pagers
-        same: list[Pager] = []
-        for pager in pagers:
-            last = kept.get(pager.url, {}).get("pager")
-            same.append(last if type(last) is Pager and last == pager else pager)
-        return same
+            return paginate(items, per_page, first_url)
+        total = _pages_of(items, per_page)
+        pagers: list[Pager] = []
+        for n in range(1, total + 1):
+            url = _page_url(first_url, n)
+            chunk = items[(n - 1) * per_page : n * per_page]
+            last = kept.get(url, _NO_CONTEXT).get("pager")
+            # The URL and the number name the listing; with them, the total fixes the links.
+            if (
+                isinstance(last, Pager)
+                and (last.url, last.number, last.total) == (url, n, total)
+                and last.items == chunk
+            ):
+                pagers.append(last)
+            else:
+                pagers.append(_pager(n, total, chunk, first_url))
+        return pagers
 
     def page(self, template_name: str, url: str, context: dict[str, Any]) -> OutputFile:
         path = page_path(url)
@@ -289,16 +308,28 @@ class HtmlRenderer:
 
 
 _ABSENT = object()
+_NO_CONTEXT: dict[str, Any] = {}
 _BY_IDENTITY = frozenset((Post, Page))  # an unchanged one is the very same object
 
 
 def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:
     """Posts grouped by year, then month, newest first."""
-    dated = [p for p in posts if p.date is not None]
     years: list[tuple[int, list[tuple[int, list[Post]]]]] = []
-    for year, in_year in groupby(dated, key=lambda p: p.date.year):  # type: ignore[union-attr]
-        months = [(m, list(ps)) for m, ps in groupby(in_year, key=lambda p: p.date.month)]  # type: ignore[union-attr]
-        years.append((year, months))
+    months: list[tuple[int, list[Post]]] = []
+    month: list[Post] = []
+    at = (0, 0)  # the year and month of the group being filled
+    for post in posts:
+        when = post.date
+        if when is None:
+            continue
+        if when.year != at[0]:
+            months = []
+            years.append((when.year, months))
+        if (when.year, when.month) != at:
+            at = (when.year, when.month)
+            month = []
+            months.append((when.month, month))
+        month.append(post)
     return years
 
 

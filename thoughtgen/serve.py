@@ -30,7 +30,7 @@ ENDPOINT = "/__thoughtgen/"
 KEEPALIVE_SECONDS = 10.0
 WATCHED_TOP = ("content", "themes", CONFIG_FILE)
 QUIET_SECONDS = 0.5  # how long the watcher waits before it says nothing changed
-BATCH_MS = 20  # how long the watcher waits for more events after one
+BATCH_MS = 10  # how long the watcher waits for more events after one
 STARTING_SLACK_NS = 1_000_000_000  # file times a little before the start count as after it
 
 
