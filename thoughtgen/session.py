@@ -91,6 +91,7 @@ class _Warm:
     # What the render that made each page read of its posts (only pages rendered here).
     views: dict[str, View] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)  # the outputs of the last rebuild
+    planned: list[Planned] = field(default_factory=list)  # and how it planned them
 
 
 class BuildSession:
@@ -365,10 +366,12 @@ class BuildSession:
         warnings = later_warnings(planning.theme, cards, self.options.site_dir, warm.config)
         planned = plan_site(site, self.options.site_dir, planning)
         paths = [item.path for item in planned]
-        if paths != warm.paths:  # (whether two outputs collide follows from the paths alone)
+        same_paths = paths == warm.paths
+        if not same_paths:  # (whether two outputs collide follows from the paths alone)
             check_collisions(planned)
+        views = _Views(warm.views, planning, site)
         with output_lock(warm.output, shown=str(output_path(self.options, warm.config))):
-            report = self._write(warm, planned, _Views(warm.views, planning, site))
+            report = self._write(warm, planned, views, warm.planned if same_paths else None)
         warm.refs, warm.items, warm.assembly, warm.paths = refs, items, assembly, paths
         warm.warned = (tuple(log.warnings), tuple(cards))
         return BuildResult(
@@ -380,13 +383,26 @@ class BuildSession:
             time.perf_counter() - started,
         )
 
-    def _write(self, warm: _Warm, planned: list[Planned], views: _Views) -> WriteReport:
-        """Render what changed, then put it in place in one go under ``hold``."""
+    def _write(
+        self, warm: _Warm, planned: list[Planned], views: _Views, last: list[Planned] | None
+    ) -> WriteReport:
+        """Render what changed, then put it in place in one go under ``hold``.
+
+        ``last``: the plan of the last rebuild, when it had the same outputs in the same
+        order. An output planned by the very same ``Planned`` then is as its entry says.
+        """
         files = warm.files
         made: dict[str, tuple[Planned, bytes, str]] = {}
         copies: list[Planned] = []
-        entries: dict[str, Entry] = {}
-        for item in planned:
+        if last:
+            entries = dict(files)
+            todo = [item for item, was in zip(planned, last, strict=True) if item is not was]
+            gone = []
+        else:
+            entries = {}
+            todo = planned
+            gone = sorted(set(files) - {item.path for item in planned})
+        for item in todo:
             old = files.get(item.path)
             if old is not None and item.key is not None and old.key == item.key:
                 entries[item.path] = old
@@ -404,7 +420,6 @@ class BuildSession:
                 entries[item.path] = Entry(item.key, digest, old.size, old.mtime_ns)
             else:
                 made[item.path] = (item, out.data, digest)
-        gone = sorted(set(files) - {item.path for item in planned})
         touched: set[str] = set()
         root = warm.output
         try:
@@ -440,7 +455,7 @@ class BuildSession:
             else:
                 warm.manifest_due = True
             warm.unsettled = True
-        warm.files = entries
+        warm.files, warm.planned = entries, planned
         warm.views = views.kept(entries)
         written = len(made) + len(copies)
         return WriteReport(written, len(entries) - written, len(gone), warm.foreign)
