@@ -16,7 +16,7 @@ from typing import Any
 from thoughtgen.addresses import Addresses
 from thoughtgen.config import Config
 from thoughtgen.dates import format_offset_datetime
-from thoughtgen.errors import ProblemLog
+from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.markup import reading_minutes
 from thoughtgen.model import Page, Post, Site, Status, Tag, TagRef
 from thoughtgen.outputs import page_path
@@ -42,6 +42,9 @@ class Assembly:
     items: dict[str, ParsedItem]  # in the order given
     addresses: Addresses
     problems: dict[str, ProblemLog]  # what each item's own model gave, by source
+    scheduled: list[Problem]  # the warnings of posts scheduled for later, in order
+    # Where each post and page is in the site's lists, found once (an edit keeps the order).
+    places: dict[str, list[tuple[str, int]]] | None = None
 
 
 def assemble(
@@ -82,7 +85,8 @@ def assemble(
     pages = [p for p in pages if include_drafts or not p.draft]
     _check_unique_urls(all_posts, pages, log)
     static = addresses.published_static((*listed, *pages))
-    _warn_scheduled(all_posts, include_future, log)
+    scheduled = _scheduled(all_posts, include_future)
+    log.warnings.extend(scheduled)
     site = Site(
         config=config,
         now=now,
@@ -94,7 +98,8 @@ def assemble(
         include_drafts=include_drafts,
         include_future=include_future,
     )
-    return Assembly(site, options, {item.rel: item for item in items}, addresses, problems)
+    by_rel = {item.rel: item for item in items}
+    return Assembly(site, options, by_rel, addresses, problems, scheduled)
 
 
 def _model(
@@ -126,16 +131,31 @@ def _tell(own: ProblemLog, log: ProblemLog) -> None:
     log.warnings.extend(own.warnings)
 
 
-def _warn_scheduled(posts: Sequence[Post], include_future: bool, log: ProblemLog) -> None:
+def _scheduled(posts: Sequence[Post], include_future: bool) -> list[Problem]:
+    """A warning for each post scheduled for later, unless the build shows them."""
     if include_future:
-        return
-    for post in posts:
-        if post.status is Status.SCHEDULED and post.date is not None:
-            log.warn(
-                post.source,
-                None,
-                f"scheduled for {format_offset_datetime(post.date)}, not published yet",
-            )
+        return []
+    return [
+        Problem(
+            post.source,
+            None,
+            f"scheduled for {format_offset_datetime(post.date)}, not published yet",
+        )
+        for post in posts
+        if post.status is Status.SCHEDULED and post.date is not None
+    ]
+
+
+def _places(site: Site) -> dict[str, list[tuple[str, int]]]:
+    """Where each post and page is in the site's lists, by source."""
+    places: dict[str, list[tuple[str, int]]] = {}
+    for name in _SWAPPED_LISTS:
+        for n, one in enumerate(getattr(site, name)):
+            places.setdefault(one.source, []).append((name, n))
+    return places
+
+
+_SWAPPED_LISTS = ("posts", "all_posts", "pages")
 
 
 def _frame(item: ParsedItem) -> tuple[object, ...]:
@@ -190,32 +210,50 @@ def reassemble(
         swapped[item.rel] = _model(options, addresses, item, now, mtimes.get(item.rel), own)
         if own.errors:
             return None  # (cannot happen with the same aliases; assemble will say)
-    old_posts = {post.source: post for post in site.all_posts if post.source in swapped}
+    places = last.places if last.places is not None else _places(site)
+    lists: dict[str, list[Any]] = {}
+    old_posts: dict[str, Post] = {}
+    new_posts: dict[str, Post] = {}
     for rel, made in list(swapped.items()):
-        was = old_posts.get(rel)
-        if isinstance(made, Post) and was is not None and made.tags != was.tags:
-            swapped[rel] = replace(made, tags=was.tags)  # the site's one spelling of each
+        spots = places.get(rel, ())
+        for name, n in spots:
+            if name == "all_posts" and isinstance(made, Post):
+                was = old_posts[rel] = site.all_posts[n]
+                if made.tags != was.tags:
+                    made = swapped[rel] = replace(made, tags=was.tags)  # the site's spelling
+                new_posts[rel] = made
+        for name, n in spots:
+            if name not in lists:
+                lists[name] = list(getattr(site, name))
+            lists[name][n] = made
     for rel in items:
         own = problems[rel]
         if own.errors or own.warnings:
             _tell(own, log)
-
-    def swap(seq: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(swapped.get(one.source, one) for one in seq)
-
-    posts = swap(site.posts)
     # A post is listed under the tags it carries, and an edit here keeps them (its frame).
     reached = {ref.slug for was in old_posts.values() for ref in was.tags}
     tags = tuple(
-        Tag(tag.name, tag.slug, swap(tag.posts)) if tag.slug in reached else tag
+        Tag(tag.name, tag.slug, tuple(new_posts.get(one.source, one) for one in tag.posts))
+        if tag.slug in reached
+        else tag
         for tag in site.tags
     )
-    all_posts = swap(site.all_posts)
-    _warn_scheduled(all_posts, options.include_future, log)
+    # The same posts keep their dates and statuses: the same ones are scheduled.
+    log.warnings.extend(last.scheduled)
+
+    def swap(name: str) -> tuple[Any, ...]:
+        values = lists.get(name)
+        return getattr(site, name) if values is None else tuple(values)
+
     new_site = replace(
-        site, now=now, posts=posts, all_posts=all_posts, pages=swap(site.pages), tags=tags
+        site,
+        now=now,
+        posts=swap("posts"),
+        all_posts=swap("all_posts"),
+        pages=swap("pages"),
+        tags=tags,
     )
-    return Assembly(new_site, options, items, addresses, problems)
+    return Assembly(new_site, options, items, addresses, problems, last.scheduled, places)
 
 
 class ModelMemo:

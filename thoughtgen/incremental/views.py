@@ -47,15 +47,18 @@ def current_reads() -> Reads | None:
 
 
 def merge_reads(into: Reads, more: Reads) -> None:
-    """Note in ``into`` everything ``more`` says was read."""
+    """Note in ``into`` everything ``more`` says was read (``into`` owns each of its sets)."""
     for source, attributes in more.items():
-        seen = into.get(source, set())
+        if source not in into:
+            into[source] = None if attributes is None else set(attributes)
+            continue
+        seen = into[source]
         if seen is None:
             continue
         if attributes is None:
             into[source] = None
         else:
-            into[source] = seen | attributes
+            seen |= attributes
 
 
 @contextmanager
