@@ -12,15 +12,16 @@ from thoughtgen.calendar.heatmap import heatmap
 from thoughtgen.calendar.ics import render_ics
 from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
-from thoughtgen.cards.plan import plan_cards
+from thoughtgen.cards.plan import KeptCards, plan_cards
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
+from thoughtgen.incremental.replaced import replaced
 from thoughtgen.incremental.stamp import clock_span, path_identity
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
 from thoughtgen.related import KeptRelated
-from thoughtgen.render import HtmlRenderer, page_path
+from thoughtgen.render import HtmlRenderer, Page_, page_path
 from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import Theme, find_theme
 
@@ -46,14 +47,15 @@ class Planning:
         self.renderer = HtmlRenderer(site, self.theme, site_dir, memo, noting=remembering)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
-        self.cards: dict[int, tuple[Post, Planned]] | None = None  # by post, likewise
+        self._plan: tuple[str, list[Page_], list[Planned]] | None = None  # likewise, the last
+        self.cards: KeptCards | None = None  # likewise
         self._sitemap: tuple[object, list[OutputFile]] | None = None  # likewise
         self.started_ns = time.time_ns()  # static files changed since are known by their bytes
         if remembering:
             self.renderer.related = KeptRelated()
             self.renderer.contexts = {}
             self._pages = {}
-            self.cards = {}
+            self.cards = KeptCards()
             self.prints.remembering = True
 
     def page(self, template: str, url: str, context: dict[str, Any]) -> Planned:
@@ -77,6 +79,21 @@ class Planning:
         )
         if kept is not None:
             kept[url] = (site_key, planned)
+        return planned
+
+    def pages(self, pages: list[Page_]) -> list[Planned]:
+        """``page`` of each. While remembering, a page the renderer handed over as the very
+        (template, url, context) of the last plan, at the same place, is the very planned
+        page of then when the parts of the site the theme reads are the same."""
+        site_key, last = self.prints.site_key, self._plan
+        if last is None or last[0] != site_key or len(last[1]) != len(pages):
+            planned = [self.page(*page) for page in pages]
+        else:
+            planned = list(last[2])
+            for i in replaced(last[1], pages):
+                planned[i] = self.page(*pages[i])
+        if self._pages is not None:
+            self._plan = (site_key, pages, list(planned))  # (the caller adds to its list)
         return planned
 
     def sitemap(self, site: Site, html_paths: tuple[str, ...]) -> list[OutputFile]:
@@ -130,7 +147,7 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
                 Planned("calendar.ics", "calendar", None, partial(_ics, report, site))
             )
 
-    planned = [planning.page(*page) for page in renderer.plan(extra_pages)]
+    planned = planning.pages(renderer.plan(extra_pages))
     html_paths = tuple(p.path for p in planned)
     planned += _redirects(site)
     for spec in feed_specs(site, theme):

@@ -31,6 +31,7 @@ from operator import itemgetter
 from typing import TypeVar
 
 from thoughtgen.incremental.fingerprints import Memo
+from thoughtgen.incremental.replaced import replaced
 from thoughtgen.model import Post, Status
 from thoughtgen.parallel import parallel_map, worker_count
 
@@ -175,7 +176,7 @@ class _Index:
         index.ordered, index.described = ordered, described
         before = self.described
         if swapped is None:
-            swapped = _other_objects(before, described)
+            swapped = replaced(before, described)
         edited = [i for i in swapped if before[i][1] != described[i][1]]
         if not edited:
             return index, []
@@ -346,7 +347,7 @@ class KeptRelated:
         handed = self._handed
         if len(posts) != len(handed):
             return None
-        moved = _other_objects(handed, posts)
+        moved = replaced(handed, posts)
         if any(posts[n].source != handed[n].source for n in moved):
             return None
         return sorted(self._place[n] for n in moved)
@@ -416,7 +417,7 @@ class KeptRelated:
             for j in picks[i]:
                 chosen_by[j].add(i)
         if swapped is None:
-            swapped = _other_objects(before.ordered, ordered)
+            swapped = replaced(before.ordered, ordered)
         touched = set(reached)
         for j in swapped:
             touched.add(j)
@@ -425,11 +426,6 @@ class KeptRelated:
         for i in touched:
             answer[ordered[i].source] = tuple(ordered[j] for j in picks[i])
         self._index, self._picks, self._answer = index, picks, answer
-
-
-def _other_objects(before: Sequence[object], now: Sequence[object]) -> list[int]:
-    """The positions where ``now`` holds another object than ``before``."""
-    return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was is not one]
 
 
 def _inverse(order: list[int]) -> list[int]:

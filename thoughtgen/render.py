@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
@@ -19,12 +19,13 @@ from thoughtgen.errors import ThoughtgenError
 from thoughtgen.fragments import FragmentCache
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Memo
+from thoughtgen.incremental.replaced import replaced
 from thoughtgen.incremental.views import ReadingEnvironment
 from thoughtgen.links import rewrite_urls, under_base_path
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
 from thoughtgen.related import KeptRelated, remembered_related
-from thoughtgen.series import collect_series
+from thoughtgen.series import SeriesIndex, SeriesPlace, collect_series
 from thoughtgen.theme import PARENT_PREFIX, THEME_STATIC_PREFIX, Theme
 
 
@@ -160,6 +161,7 @@ class HtmlRenderer:
         self.memo = memo
         self.related: KeptRelated | None = None  # kept for the next assembly (serve)
         self.contexts: dict[str, dict[str, Any]] | None = None  # likewise, by page URL
+        self._post_plan: _PostPlan | None = None  # likewise, the posts' pages
         self.env = make_environment(site, theme, noting)
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.
@@ -194,21 +196,7 @@ class HtmlRenderer:
             yield "index.html", pager.url, context(pager.url, pager=pager)
         series = collect_series(site.posts, front_matter_lines(self.site_dir))
         related = remembered_related(site.posts, site.config.related_posts, self.memo, self.related)
-        posts = site.posts
-        last = len(posts) - 1
-        for i, post in enumerate(posts):  # (neighbours: older after, newer before)
-            url = post.url
-            older = posts[i + 1] if i < last else None
-            newer = posts[i - 1] if i > 0 else None
-            place = series.place_of(post)
-            chosen = related.get(post.source, ())
-            kept = self._kept_post_context(url, post, older, newer, place, chosen)
-            yield (
-                "post.html",
-                url,
-                kept
-                or context(url, post=post, older=older, newer=newer, series=place, related=chosen),
-            )
+        yield from self._post_pages(site.posts, series, related)
         for one in series.series:
             yield "series.html", one.url, {"series": one}
         for page in site.pages:
@@ -219,6 +207,44 @@ class HtmlRenderer:
                 yield "tag.html", pager.url, context(pager.url, tag=tag, pager=pager)
         yield "archive.html", "archive/", {"years": archive_groups(site.posts)}
         yield "404.html", "404.html", {}
+
+    def _post_pages(
+        self, posts: tuple[Post, ...], series: SeriesIndex, related: dict[str, tuple[Post, ...]]
+    ) -> list[Page_]:
+        """Each post's page, newest first. While remembering (``serve``), the page of a post
+        whose neighbours, series place and related posts are all the very ones of the last
+        plan is the very (template, url, context) of then, found without a look at it."""
+        chosen = [related.get(post.source, ()) for post in posts]
+        places = [series.place_of(post) for post in posts]
+        last = self._post_plan
+        if last is None or len(last.posts) != len(posts):
+            pages: list[Page_ | None] = [None] * len(posts)
+            redo: Iterable[int] = range(len(posts))
+        else:
+            pages = list(last.pages)
+            again = {n for i in replaced(last.posts, posts) for n in (i - 1, i, i + 1)}
+            again.update(_differ(last.chosen, chosen))
+            again.update(_differ(last.places, places))
+            redo = sorted(n for n in again if 0 <= n < len(posts))
+        end = len(posts) - 1
+        for i in redo:  # (neighbours: older after, newer before)
+            post, place, picked = posts[i], places[i], chosen[i]
+            url = post.url
+            older = posts[i + 1] if i < end else None
+            newer = posts[i - 1] if i > 0 else None
+            kept = self._kept_post_context(url, post, older, newer, place, picked)
+            pages[i] = (
+                "post.html",
+                url,
+                kept
+                or self._context(
+                    url, post=post, older=older, newer=newer, series=place, related=picked
+                ),
+            )
+        done = cast(list[Page_], pages)
+        if self.contexts is not None:
+            self._post_plan = _PostPlan(posts, chosen, places, done)
+        return done
 
     def _context(self, url: str, **values: Any) -> dict[str, Any]:
         """A page's context; the very dict of the last plan when it holds the same objects
@@ -308,6 +334,24 @@ class HtmlRenderer:
 
 
 _ABSENT = object()
+Page_ = tuple[str, str, dict[str, Any]]  # an HTML page: (template, url, context)
+
+
+@dataclass(frozen=True)
+class _PostPlan:
+    """The posts' pages of the last plan, with what each was made from, by position."""
+
+    posts: tuple[Post, ...]
+    chosen: list[tuple[Post, ...]]
+    places: list[SeriesPlace | None]
+    pages: list[Page_]
+
+
+def _differ(before: Sequence[object], now: Sequence[object]) -> list[int]:
+    """The positions where ``now`` holds another value than ``before`` (the same length)."""
+    return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was != one]
+
+
 _NO_CONTEXT: dict[str, Any] = {}
 _BY_IDENTITY = frozenset((Post, Page))  # an unchanged one is the very same object
 

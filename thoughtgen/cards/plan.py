@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from thoughtgen.dates import long_date
 from thoughtgen.errors import Problem
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Fingerprints
+from thoughtgen.incremental.replaced import replaced
 from thoughtgen.model import Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
@@ -88,27 +90,33 @@ def make_card(path: str, texts: tuple[str, str, str], origin: str) -> OutputFile
     return OutputFile(path, render(*texts), origin=origin)
 
 
-def plan_cards(
-    site: Site, prints: Fingerprints, kept: dict[int, tuple[Post, Planned]] | None = None
-) -> list[Planned]:
+@dataclass
+class KeptCards:
+    """The cards planned last time (``serve``, whose config, and so the site's title, stays
+    the same while they are kept), handed back for the very same posts."""
+
+    by_post: dict[int, tuple[Post, Planned]] = field(default_factory=dict)
+    posts: tuple[Post, ...] = ()  # the posts with a card, and
+    planned: list[Planned] = field(default_factory=list)  # their cards, in the same order
+
+
+def plan_cards(site: Site, prints: Fingerprints, kept: KeptCards | None = None) -> list[Planned]:
     """Every card the site needs, keyed by what is drawn on it (so unchanged cards are kept).
 
     ``prints`` is not needed: a card's key is made from its own texts and fonts, so a change
     elsewhere in the site (a theme template, another post) never remakes it. ``kept`` hands
-    back the card planned last time for the very same post (``serve``, whose config, and so
-    the site's title, stays the same while it is kept).
+    back the card planned last time for the very same post; when the posts with a card are
+    the same number as then, only the places holding another post are looked at.
     """
     del prints
     constant = _constant_part()
-    planned = []
-    if kept is not None and len(kept) > 2 * len(site.posts) + 64:
-        kept.clear()  # mostly posts of earlier assemblies
-    for post in card_posts(site):
+    posts = card_posts(site)
+
+    def card_of(post: Post) -> Planned:
         if kept is not None:
-            last = kept.get(id(post))
+            last = kept.by_post.get(id(post))
             if last is not None and last[0] is post:
-                planned.append(last[1])
-                continue
+                return last[1]
         texts = post_texts(site, post)
         path = card_path(post)
         card = Planned(
@@ -117,9 +125,22 @@ def plan_cards(
             partial(card_key, texts, constant),
             partial(make_card, path, texts, post.source),
         )
-        planned.append(card)
         if kept is not None:
-            kept[id(post)] = (post, card)  # the post is kept alive, so its id is not reused
+            kept.by_post[id(post)] = (post, card)  # the post is kept alive: its id is its own
+        return card
+
+    if kept is None:
+        planned = [card_of(post) for post in posts]
+    else:
+        if len(kept.by_post) > 2 * len(site.posts) + 64:
+            kept.by_post.clear()  # mostly posts of earlier assemblies
+        if len(kept.posts) == len(posts):
+            planned = list(kept.planned)
+            for i in replaced(kept.posts, posts):
+                planned[i] = card_of(posts[i])
+        else:
+            planned = [card_of(post) for post in posts]
+        kept.posts, kept.planned = posts, list(planned)
     if wants_site_card(site):
         texts = site_texts(site)
         planned.append(
