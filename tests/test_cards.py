@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from thoughtgen.build import BuildOptions, BuildResult, build
 from thoughtgen.cards import draw
 from thoughtgen.cards.draw import (
     BAR,
@@ -33,6 +34,7 @@ from thoughtgen.cards.draw import (
     render,
 )
 from thoughtgen.cards.fonts import font_book
+from thoughtgen.session import BuildSession
 
 OG_IMAGE = re.compile(r'<meta property="og:image" content="([^"]+)"')
 BRAIN = "\U0001f9e0"  # an emoji few systems have a monochrome font for
@@ -309,6 +311,44 @@ def test_a_title_no_font_can_draw_warns_and_the_card_is_still_made(site: SiteMak
         "Symbola, then build again"
     ) in result.output
     assert_card(open_card(site.out / "cards/posts/brain.png"))
+
+
+def test_serve_warns_of_titles_no_font_can_draw_as_a_build_does(
+    site: SiteMaker, tmp_path: Path
+) -> None:
+    """Serve's rebuilds look again only at the edited posts' titles: the warnings they give
+    are a clean build's, as titles gain and lose what no font draws."""
+    if font_book().face_for(BRAIN, True) is not None:
+        pytest.skip("an installed font draws the test emoji")
+    site.config()
+
+    def write(n: int, title: str) -> Path:
+        return site.write(f"content/posts/p{n}.md", post(title, f"2024-03-0{n + 1} 09:00", "Hi."))
+
+    for n in range(4):
+        write(n, f"Post {n}")
+
+    def options(out: Path, **extra: object) -> BuildOptions:
+        return BuildOptions(site_dir=site.root, output_dir=out, accept_new_ids=True, **extra)  # type: ignore[arg-type]
+
+    def font_warnings(result: BuildResult) -> list[str]:
+        return [str(warning) for warning in result.warnings if "no installed font" in str(warning)]
+
+    served = tmp_path / "served"
+    build(options(served))
+    session = BuildSession(options(served))
+    edits = [(1, f"Think {BRAIN}"), (2, "Plain"), (1, "Plain again"), (0, f"{BRAIN} too")]
+    edits += [(3, f"And {BRAIN}"), (0, f"{BRAIN} still"), (3, "Done")]
+    try:
+        session.prime()
+        assert session.warm
+        for step, (n, title) in enumerate(edits):
+            shown = font_warnings(session.rebuild([write(n, title)]))
+            clean = build(options(tmp_path / f"clean{step}", clean=True, use_cache=False, jobs=1))
+            assert shown == font_warnings(clean), f"step {step}"
+            assert session.warm, f"step {step}: the edit went the whole way"
+    finally:
+        session.close()
 
 
 def test_chinese_titles_need_no_warning_when_a_cjk_font_is_installed(site: SiteMaker) -> None:

@@ -162,6 +162,7 @@ class HtmlRenderer:
         self.related: KeptRelated | None = None  # kept for the next assembly (serve)
         self.contexts: dict[str, dict[str, Any]] | None = None  # likewise, by page URL
         self._post_plan: _PostPlan | None = None  # likewise, the posts' pages
+        self._months: dict[tuple[int, int], tuple[Post, ...]] | None = None  # and the archive's
         self.env = make_environment(site, theme, noting)
         base_path = site.config.base_path
         # At the host's root, every link is already where it should be.
@@ -190,6 +191,8 @@ class HtmlRenderer:
 
     def _plan(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         site = self.site
+        if self.contexts is not None and self._months is None:
+            self._months = {}
         per_page = site.config.posts_per_page
         context = self._context
         for pager in self._paginate(site.posts, per_page, ""):
@@ -205,7 +208,7 @@ class HtmlRenderer:
         for tag in site.tags:
             for pager in self._paginate(tag.posts, per_page, tag.url):
                 yield "tag.html", pager.url, context(pager.url, tag=tag, pager=pager)
-        yield "archive.html", "archive/", {"years": archive_groups(site.posts)}
+        yield "archive.html", "archive/", {"years": archive_groups(site.posts, self._months)}
         yield "404.html", "404.html", {}
 
     def _post_pages(
@@ -356,24 +359,39 @@ _NO_CONTEXT: dict[str, Any] = {}
 _BY_IDENTITY = frozenset((Post, Page))  # an unchanged one is the very same object
 
 
-def archive_groups(posts: Sequence[Post]) -> list[tuple[int, list[tuple[int, list[Post]]]]]:
-    """Posts grouped by year, then month, newest first."""
-    years: list[tuple[int, list[tuple[int, list[Post]]]]] = []
-    months: list[tuple[int, list[Post]]] = []
+def archive_groups(
+    posts: Sequence[Post], kept: dict[tuple[int, int], tuple[Post, ...]] | None = None
+) -> list[tuple[int, list[tuple[int, tuple[Post, ...]]]]]:
+    """Posts grouped by year, then month, newest first.
+
+    ``kept`` (``serve``) hands back the very tuple of a month made last time when it holds
+    the very same posts, so what is worked out from it by identity (its digest, a cache
+    block keyed by it) is found again.
+    """
+    groups: list[tuple[int, int, list[Post]]] = []
     month: list[Post] = []
     at = (0, 0)  # the year and month of the group being filled
     for post in posts:
         when = post.date
         if when is None:
             continue
-        if when.year != at[0]:
-            months = []
-            years.append((when.year, months))
         if (when.year, when.month) != at:
             at = (when.year, when.month)
             month = []
-            months.append((when.month, month))
+            groups.append((when.year, when.month, month))
         month.append(post)
+    years: list[tuple[int, list[tuple[int, tuple[Post, ...]]]]] = []
+    for year, number, listed in groups:
+        made = tuple(listed)
+        if kept is not None:
+            last = kept.get((year, number))
+            if last == made:  # (the same posts: compared by identity first)
+                made = last
+            else:
+                kept[(year, number)] = made
+        if not years or years[-1][0] != year:
+            years.append((year, []))
+        years[-1][1].append((number, made))
     return years
 
 

@@ -362,7 +362,7 @@ class BuildSession:
         site = assembly.site
         planning = warm.planning
         planning.retarget(site)
-        cards = card_warnings(site, self.options.site_dir)
+        cards = card_warnings(site, self.options.site_dir, planning.cards)
         warnings = later_warnings(planning.theme, cards, self.options.site_dir, warm.config)
         planned = plan_site(site, self.options.site_dir, planning)
         paths = [item.path for item in planned]

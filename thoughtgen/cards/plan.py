@@ -98,6 +98,8 @@ class KeptCards:
     by_post: dict[int, tuple[Post, Planned]] = field(default_factory=dict)
     posts: tuple[Post, ...] = ()  # the posts with a card, and
     planned: list[Planned] = field(default_factory=list)  # their cards, in the same order
+    titled: tuple[Post, ...] = ()  # likewise for ``card_warnings``, and
+    warned: list[Problem | None] = field(default_factory=list)  # the warning of each
 
 
 def plan_cards(site: Site, prints: Fingerprints, kept: KeptCards | None = None) -> list[Planned]:
@@ -171,19 +173,32 @@ def _message(chars: list[str]) -> str:
     )
 
 
-def card_warnings(site: Site, site_dir: Path) -> list[Problem]:
+def card_warnings(site: Site, site_dir: Path, kept: KeptCards | None = None) -> list[Problem]:
     """A warning for each card title with characters no installed font can draw.
 
     Cheap: the bundled font's characters are skipped at once and each other character is
-    looked up once per process.
+    looked up once per process. ``kept`` hands back what the last call found for the very
+    same posts (``serve``).
     """
     book = font_book()
     line_of = front_matter_lines(site_dir)
-    problems = []
-    for post in card_posts(site):
+    posts = card_posts(site)
+
+    def warning(post: Post) -> Problem | None:
         missing = book.missing(post.title)
-        if missing:
-            problems.append(Problem(post.source, line_of(post.source, "title"), _message(missing)))
+        if not missing:
+            return None
+        return Problem(post.source, line_of(post.source, "title"), _message(missing))
+
+    if kept is not None and len(kept.titled) == len(posts):
+        found = list(kept.warned)
+        for i in replaced(kept.titled, posts):
+            found[i] = warning(posts[i])
+    else:
+        found = [warning(post) for post in posts]
+    if kept is not None:
+        kept.titled, kept.warned = posts, list(found)
+    problems = [problem for problem in found if problem is not None]
     if wants_site_card(site):
         missing = book.missing(site.config.title)
         if missing:

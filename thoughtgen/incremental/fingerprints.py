@@ -171,6 +171,13 @@ class _Identities:
         return _UNKNOWN
 
 
+def _listing(value: object) -> bool:
+    """A tuple of posts and pages (frozen, so its digest holds as long as it lives)."""
+    return type(value) is tuple and all(type(one) in _MODELS for one in value)
+
+
+_MODELS = frozenset((Post, Page))
+
 # Values whose repr shows all of them, the same way every time (a datetime's shows its zone).
 _SHOWN_WHOLE = frozenset((str, int, float, bool, type(None), datetime, date))
 
@@ -243,7 +250,7 @@ class Digests:
             digest = repr(value)  # a subclass of datetime: its repr shows the zone too
         else:
             digest = hash_parts(kind.__name__, repr(value))
-        if isinstance(value, Post | Page | Tag):  # shared by many pages: worth remembering
+        if isinstance(value, Post | Page | Tag) or _listing(value):  # shared: worth keeping
             self._memo[id(value)] = digest
             self._keep.append(value)
         return digest
