@@ -8,12 +8,16 @@ while serving, the output equals a clean build's; a block that could show someth
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import ARCHIVE, NOW, REPO, SiteMaker, output_files, post
+from test_calendar_report import make_post
 
 from thoughtgen.build import BuildOptions, build
+from thoughtgen.fragments import FragmentCache
+from thoughtgen.incremental.views import ReadingEnvironment, Reads, reading
 from thoughtgen.session import BuildSession
 
 CACHED = {
@@ -128,3 +132,24 @@ def test_a_block_that_reads_what_is_not_its_key_fails_the_build(
     else:
         assert f"the cache block reads {named}" in result.output
     assert output_files(site.out) == before
+
+
+def test_what_a_block_read_stays_its_own() -> None:
+    """A page that reads more of a post than a cached block did never adds it to what the
+    block is remembered to have read (the next page showing the block would compare more)."""
+    env = ReadingEnvironment(extensions=[FragmentCache], autoescape=True)
+    template = env.from_string(
+        "{% cache p %}{{ p.title }}{% endcache %}{{ p.date }}{% cache p %}{% endcache %}"
+    )
+    one = replace(make_post("2024-05-01 09:00"), title="One")
+    for _ in range(3):  # made once, then handed back twice
+        with reading() as reads:
+            assert template.render(p=one).startswith("One2024-05-01")
+        assert reads == {one.source: {"title", "date"}}
+    made = sorted(sorted(found[1].get(one.source) or ()) for found in _made(env).values())
+    assert made == [[], ["title"]]
+
+
+def _made(env: ReadingEnvironment) -> dict[tuple[object, ...], tuple[str, Reads, list[object]]]:
+    (extension,) = (e for e in env.extensions.values() if isinstance(e, FragmentCache))
+    return extension.made

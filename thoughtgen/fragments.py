@@ -5,8 +5,9 @@ lines is most of a rebuild after one title changes. A ``cache`` block names the 
 output follows from (its keys); the environment keeps what the block made for each of
 them, so a later page, or the next rebuild of ``serve``, hands back the same text for a
 post it has seen. A post is known by identity: models are frozen, and an unchanged post is
-the very same object in the next assembly, while an edited one is a new object. A list
-or tuple of posts and pages (a month of the archive) is known by each of them, in order.
+the very same object in the next assembly, while an edited one is a new object. A tuple
+of posts and pages (a month of the archive) is known by identity too, as it is frozen; a
+list of them by each post in it, in order.
 
 What a block may read is checked when the template is compiled: the keys that are plain
 names (``{% cache post %}``; a key like ``post.title`` vouches for nothing else of the
@@ -31,14 +32,20 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 
-from thoughtgen.incremental.views import NOTES_OWN_READS, current_reads, merge_reads, reading
+from thoughtgen.incremental.views import (
+    NOTES_OWN_READS,
+    Reads,
+    current_reads,
+    frozen,
+    merge_reads,
+    reading,
+)
 from thoughtgen.model import Page, Post
 
 # Names a block may read besides its keys: the same for every page of an environment.
 STEADY = frozenset({"config", "url", "abs_url", "asset", "generator", "range", "dict"})
 _BY_IDENTITY = (Post, Page)
 _PLAIN = (str, int, float, bool, type(None))
-_LISTINGS = (list, tuple)  # of posts and pages: known by the identity of each, in order
 # Statements that bring in another template, which may read anything (``site``, the page).
 _OTHER_TEMPLATE = (nodes.Include, nodes.Import, nodes.FromImport)
 _LIMIT = 200_000  # entries kept before starting over (each edit of serve adds a few)
@@ -51,7 +58,7 @@ class FragmentCache(Extension):
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
-        self.made: dict[tuple[object, ...], tuple[str, dict[str, set[str] | None], list[Any]]]
+        self.made: dict[tuple[object, ...], tuple[str, Reads, list[Any]]]
         self.made = {}
         self._blocks = 0
 
@@ -94,11 +101,13 @@ class FragmentCache(Extension):
         outer = current_reads()
         found = self.made.get(key)
         if found is None:
+            if not all(_listing(value) for value in keys if type(value) is tuple):
+                return caller()  # a tuple holding more than posts and pages: never cached
             with reading() as reads:
                 text = caller()
             if len(self.made) >= _LIMIT:
                 self.made.clear()
-            found = self.made[key] = (text, reads, _kept(keys))  # their ids stay theirs
+            found = self.made[key] = (text, frozen(reads), _kept(keys))  # ids stay theirs
         if outer is not None:
             merge_reads(outer, found[1])
         return found[0]
@@ -115,11 +124,18 @@ def _key(block: str, keys: list[Any]) -> tuple[object, ...] | None:
             parts.append((kind, id(value)))
         elif kind in _PLAIN:
             parts.append((kind, value))
-        elif kind in _LISTINGS and all(type(one) in _BY_IDENTITY for one in value):
-            parts.append((tuple, *map(id, value)))
+        elif kind is tuple:  # (what it holds is looked at only when nothing was made yet)
+            parts.append((tuple, id(value)))  # kept alive with what it made: frozen, and its own
+        elif kind is list and _listing(value):
+            parts.append((list, *map(id, value)))
         else:
             return None
     return tuple(parts)
+
+
+def _listing(value: tuple[Any, ...] | list[Any]) -> bool:
+    """Whether ``value`` holds posts and pages only."""
+    return all(type(one) in _BY_IDENTITY for one in value)
 
 
 def _kept(keys: list[Any]) -> list[Any]:

@@ -31,8 +31,9 @@ from jinja2.runtime import Context, Macro
 from thoughtgen.incremental.fingerprints import Digests
 from thoughtgen.model import SHOWN_WHOLE, Post, Tag
 
-# What a render read of one post: attribute names, or None for everything.
-Reads = dict[str, set[str] | None]
+# What a render read of one post: attribute names, or None for everything. A frozen set
+# is shared (a cache block's reads, handed to every page that shows the block).
+Reads = dict[str, set[str] | frozenset[str] | None]
 
 _local = threading.local()
 
@@ -47,18 +48,28 @@ def current_reads() -> Reads | None:
 
 
 def merge_reads(into: Reads, more: Reads) -> None:
-    """Note in ``into`` everything ``more`` says was read (``into`` owns each of its sets)."""
+    """Note in ``into`` everything ``more`` (made by ``frozen``: its sets are shared, never
+    changed) says was read."""
     for source, attributes in more.items():
-        if source not in into:
-            into[source] = None if attributes is None else set(attributes)
+        seen = into.get(source, _NOTHING)
+        if seen is _NOTHING:
+            into[source] = attributes
+        elif seen is None:
             continue
-        seen = into[source]
-        if seen is None:
-            continue
-        if attributes is None:
+        elif attributes is None:
             into[source] = None
-        else:
+        elif type(seen) is set:
             seen |= attributes
+        else:
+            into[source] = seen | attributes
+
+
+def frozen(reads: Reads) -> Reads:
+    """``reads`` with sets that are never changed, to be merged into others (``merge_reads``)."""
+    return {
+        source: None if attributes is None else frozenset(attributes)
+        for source, attributes in reads.items()
+    }
 
 
 @contextmanager
@@ -74,14 +85,22 @@ def reading() -> Iterator[Reads]:
 
 
 def _read(reads: Reads, post: Post, attribute: object) -> None:
-    seen = reads.get(post.source, set())
+    source = post.source
+    seen = reads.get(source, _NOTHING)
     if seen is None:
         return  # read whole already
-    if isinstance(attribute, str):
+    if not isinstance(attribute, str):
+        reads[source] = None  # post[0] and the like: not an attribute, count it all
+    elif seen is _NOTHING:
+        reads[source] = {attribute}
+    elif type(seen) is set:
         seen.add(attribute)
-        reads[post.source] = seen
-    else:
-        reads[post.source] = None  # post[0] and the like: not an attribute, count it all
+    elif attribute not in seen:
+        reads[source] = {*seen, attribute}  # (a shared set is never changed)
+
+
+# Nothing noted yet (by identity; a post once noted has a name in its set, or None).
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _read_whole(reads: Reads, value: object) -> None:
