@@ -61,10 +61,16 @@ class PostSource:
     slug: str = ""
     draft: bool = False
     aliases: list[str] = field(default_factory=list)
+    updated: datetime | None = None
+    canonical_url: str = ""
 
     def text(self) -> str:
         lines = ["---", f"title: {self.title}", f"date: {self.date:%Y-%m-%d %H:%M}"]
         lines.append("tags: [" + ", ".join(self.tags) + "]")
+        if self.updated:
+            lines.append(f"updated: {self.updated:%Y-%m-%d %H:%M}")
+        if self.canonical_url:
+            lines.append(f"canonical_url: {self.canonical_url}")
         if self.slug:
             lines.append(f"slug: {self.slug}")
         if self.draft:
@@ -189,6 +195,30 @@ class Walk:
         self.posts[name].title = self.sentence().rstrip(".").capitalize()
         self.write_post(name)
         return f"retitle {name}"
+
+    def redate(self) -> str:
+        """A new date (the order, neighbours, archive and feeds change; the URL does not)."""
+        name = self.pick_post()
+        post = self.posts[name]
+        post.date = START - timedelta(days=self.rng.randint(1, 300), hours=self.rng.randint(0, 20))
+        if post.updated is not None and post.updated < post.date:
+            post.updated = None
+        self.write_post(name)
+        return f"redate {name}"
+
+    def mark_updated(self) -> str:
+        """An ``updated:`` date or a ``canonical_url`` given, changed or taken away (what the
+        sitemap and feeds show of a post, and nothing else)."""
+        name = self.pick_post()
+        post = self.posts[name]
+        if self.rng.random() < 0.5:
+            later = post.date + timedelta(days=self.rng.randint(1, 40))
+            post.updated = None if post.updated else later
+        else:
+            where = self.rng.choice(["", "https://elsewhere.example/x/", f"/posts/{name}/"])
+            post.canonical_url = "" if post.canonical_url else where
+        self.write_post(name)
+        return f"mark {name} updated or elsewhere"
 
     def retag(self) -> str:
         name = self.pick_post()
@@ -352,6 +382,8 @@ class Walk:
             (self.edit_body, 5),
             (self.retitle, 2),
             (self.retag, 2),
+            (self.redate, 2),
+            (self.mark_updated, 2),
             (self.rename_post, 2),
             (self.move_post, 1),
             (self.change_slug, 2),

@@ -334,6 +334,8 @@ class ServeWalk(Walk):
             (self.edit_body, 5),
             (self.retitle, 3),
             (self.retag, 2),
+            (self.redate, 1),
+            (self.mark_updated, 1),
             (self.rename_post, 1),
             (self.move_post, 1),
             (self.change_slug, 2),

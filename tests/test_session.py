@@ -117,6 +117,8 @@ class SessionWalk(Walk):
             (self.edit_body, 8),
             (self.retitle, 4),
             (self.retag, 3),
+            (self.redate, 2),
+            (self.mark_updated, 2),
             (self.change_slug, 2),
             (self.toggle_draft, 2),
             (self.add_alias, 2),

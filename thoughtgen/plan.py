@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from thoughtgen.calendar.ics import render_ics
 from thoughtgen.calendar.report import report_for
 from thoughtgen.calendar.text import UNIT
 from thoughtgen.cards.plan import KeptCards, plan_cards
+from thoughtgen.config import Config
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
 from thoughtgen.incremental.replaced import replaced
@@ -49,7 +52,7 @@ class Planning:
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
         self._plan: tuple[str, list[Page_], list[Planned]] | None = None  # likewise, the last
         self.cards: KeptCards | None = None  # likewise
-        self._sitemap: tuple[object, list[OutputFile]] | None = None  # likewise
+        self._sitemap: _Sitemap | None = None  # likewise
         self.started_ns = time.time_ns()  # static files changed since are known by their bytes
         if remembering:
             self.renderer.related = KeptRelated()
@@ -100,15 +103,22 @@ class Planning:
         """``render_sitemap``; the last one again (``serve``) when made from the same."""
         if not self.prints.remembering:
             return render_sitemap(site, html_paths)
-        read = (
-            html_paths,
-            site.config,
-            [(p.url, p.lastmod, p.canonical_url) for p in site.posts],
-            [(p.url, p.lastmod) for p in site.pages],
-        )
-        if self._sitemap is None or self._sitemap[0] != read:
-            self._sitemap = (read, render_sitemap(site, html_paths))
-        return self._sitemap[1]
+        pages = [(p.url, p.lastmod) for p in site.pages]
+        last = self._sitemap
+        if (
+            last is None
+            or (last.paths, last.config, last.pages) != (html_paths, site.config, pages)
+            or len(last.posts) != len(site.posts)
+            or any(
+                _in_sitemap(last.posts[i]) != _in_sitemap(site.posts[i])
+                for i in replaced(last.posts, site.posts)
+            )
+        ):
+            files = render_sitemap(site, html_paths)
+        else:
+            files = last.files  # (an unchanged post is the very same object)
+        self._sitemap = _Sitemap(html_paths, site.config, site.posts, pages, files)
+        return files
 
     def retarget(self, site: Site) -> None:
         """Plan ``site`` from now on: another assembly of the same config, theme and templates.
@@ -185,6 +195,22 @@ def plan_site(site: Site, site_dir: Path, planning: Planning | None = None) -> l
             )
         )
     return planned
+
+
+@dataclass(frozen=True)
+class _Sitemap:
+    """The sitemap of the last plan, with what it was made from."""
+
+    paths: tuple[str, ...]
+    config: Config
+    posts: tuple[Post, ...]
+    pages: list[tuple[str, datetime | None]]
+    files: list[OutputFile]
+
+
+def _in_sitemap(post: Post) -> tuple[object, ...]:
+    """What the sitemap shows of a post."""
+    return (post.url, post.lastmod, post.canonical_url)
 
 
 def _has_aliases(site: Site) -> bool:
