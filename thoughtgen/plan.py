@@ -24,7 +24,7 @@ from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
 from thoughtgen.related import KeptRelated
-from thoughtgen.render import HtmlRenderer, Page_, page_path
+from thoughtgen.render import HtmlRenderer, PageSpec, page_path
 from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import Theme, find_theme
 
@@ -50,7 +50,7 @@ class Planning:
         self.renderer = HtmlRenderer(site, self.theme, site_dir, memo, noting=remembering)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
-        self._plan: tuple[str, list[Page_], list[Planned]] | None = None  # likewise, the last
+        self._plan: tuple[str, list[PageSpec], list[Planned]] | None = None  # likewise, the last
         self.cards: KeptCards | None = None  # likewise
         self._sitemap: _Sitemap | None = None  # likewise
         self.started_ns = time.time_ns()  # static files changed since are known by their bytes
@@ -84,7 +84,7 @@ class Planning:
             kept[url] = (site_key, planned)
         return planned
 
-    def pages(self, pages: list[Page_]) -> list[Planned]:
+    def pages(self, pages: list[PageSpec]) -> list[Planned]:
         """``page`` of each. While remembering, a page the renderer handed over as the very
         (template, url, context) of the last plan, at the same place, is the very planned
         page of then when the parts of the site the theme reads are the same."""

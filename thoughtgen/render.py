@@ -213,7 +213,7 @@ class HtmlRenderer:
 
     def _post_pages(
         self, posts: tuple[Post, ...], series: SeriesIndex, related: dict[str, tuple[Post, ...]]
-    ) -> list[Page_]:
+    ) -> list[PageSpec]:
         """Each post's page, newest first. While remembering (``serve``), the page of a post
         whose neighbours, series place and related posts are all the very ones of the last
         plan is the very (template, url, context) of then, found without a look at it."""
@@ -223,7 +223,7 @@ class HtmlRenderer:
             places = [series.places.get(post.source) for post in posts]
         last = self._post_plan
         if last is None or len(last.posts) != len(posts):
-            pages: list[Page_ | None] = [None] * len(posts)
+            pages: list[PageSpec | None] = [None] * len(posts)
             redo: Iterable[int] = range(len(posts))
         else:
             pages = list(last.pages)
@@ -246,7 +246,7 @@ class HtmlRenderer:
                     url, post=post, older=older, newer=newer, series=place, related=picked
                 ),
             )
-        done = cast(list[Page_], pages)
+        done = cast(list[PageSpec], pages)
         if self.contexts is not None:
             self._post_plan = _PostPlan(posts, chosen, places, done)
         return done
@@ -339,7 +339,7 @@ class HtmlRenderer:
 
 
 _ABSENT = object()
-Page_ = tuple[str, str, dict[str, Any]]  # an HTML page: (template, url, context)
+PageSpec = tuple[str, str, dict[str, Any]]  # an HTML page: (template, url, context)
 
 
 @dataclass(frozen=True)
@@ -349,7 +349,7 @@ class _PostPlan:
     posts: tuple[Post, ...]
     chosen: list[tuple[Post, ...]]
     places: list[SeriesPlace | None]
-    pages: list[Page_]
+    pages: list[PageSpec]
 
 
 def _differ(before: Sequence[object], now: Sequence[object]) -> list[int]:
