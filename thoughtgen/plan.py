@@ -18,7 +18,7 @@ from thoughtgen.cards.plan import KeptCards, plan_cards
 from thoughtgen.config import Config
 from thoughtgen.feeds import feed_specs
 from thoughtgen.incremental.fingerprints import Fingerprints, Memo
-from thoughtgen.incremental.replaced import replaced
+from thoughtgen.incremental.replaced import remade, replaced
 from thoughtgen.incremental.stamp import clock_span, path_identity
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
@@ -89,12 +89,10 @@ class Planning:
         (template, url, context) of the last plan, at the same place, is the very planned
         page of then when the parts of the site the theme reads are the same."""
         site_key, last = self.prints.site_key, self._plan
-        if last is None or last[0] != site_key or len(last[1]) != len(pages):
+        if last is None or last[0] != site_key:
             planned = [self.page(*page) for page in pages]
         else:
-            planned = list(last[2])
-            for i in replaced(last[1], pages):
-                planned[i] = self.page(*pages[i])
+            planned = remade(last[1], last[2], pages, lambda page: self.page(*page))
         if self._pages is not None:
             self._plan = (site_key, pages, list(planned))  # (the caller adds to its list)
         return planned

@@ -25,7 +25,7 @@ from thoughtgen.dates import long_date
 from thoughtgen.errors import Problem
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Fingerprints
-from thoughtgen.incremental.replaced import replaced
+from thoughtgen.incremental.replaced import remade
 from thoughtgen.model import Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.yamlio import YamlSyntaxError, parse_yaml
@@ -136,12 +136,7 @@ def plan_cards(site: Site, prints: Fingerprints, kept: KeptCards | None = None) 
     else:
         if len(kept.by_post) > 2 * len(site.posts) + 64:
             kept.by_post.clear()  # mostly posts of earlier assemblies
-        if len(kept.posts) == len(posts):
-            planned = list(kept.planned)
-            for i in replaced(kept.posts, posts):
-                planned[i] = card_of(posts[i])
-        else:
-            planned = [card_of(post) for post in posts]
+        planned = remade(kept.posts, kept.planned, posts, card_of)
         kept.posts, kept.planned = posts, list(planned)
     if wants_site_card(site):
         texts = site_texts(site)
@@ -190,13 +185,10 @@ def card_warnings(site: Site, site_dir: Path, kept: KeptCards | None = None) -> 
             return None
         return Problem(post.source, line_of(post.source, "title"), _message(missing))
 
-    if kept is not None and len(kept.titled) == len(posts):
-        found = list(kept.warned)
-        for i in replaced(kept.titled, posts):
-            found[i] = warning(posts[i])
-    else:
+    if kept is None:
         found = [warning(post) for post in posts]
-    if kept is not None:
+    else:
+        found = remade(kept.titled, kept.warned, posts, warning)
         kept.titled, kept.warned = posts, list(found)
     problems = [problem for problem in found if problem is not None]
     if wants_site_card(site):

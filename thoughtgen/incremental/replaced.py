@@ -7,9 +7,27 @@ one pass at C speed, and works out again only what stands there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def replaced(before: Sequence[object], now: Sequence[object]) -> list[int]:
     """The positions where ``now`` holds another object than ``before`` (the same length)."""
     return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was is not one]
+
+
+def remade(
+    before: Sequence[T], results: Sequence[R], now: Sequence[T], make: Callable[[T], R]
+) -> list[R]:
+    """``[make(one) for one in now]``, taking the result made of ``before`` again wherever
+    ``now`` holds the very same object at the same place (``results`` lists what was made of
+    each of ``before``)."""
+    if len(before) != len(now):
+        return [make(one) for one in now]
+    found = list(results)
+    for i in replaced(before, now):
+        found[i] = make(now[i])
+    return found
