@@ -40,11 +40,10 @@ from thoughtgen.incremental.views import (
     merge_reads,
     reading,
 )
-from thoughtgen.model import Page, Post
+from thoughtgen.model import MODELS, only_models
 
 # Names a block may read besides its keys: the same for every page of an environment.
 STEADY = frozenset({"config", "url", "abs_url", "asset", "generator", "range", "dict"})
-_BY_IDENTITY = (Post, Page)
 _PLAIN = (str, int, float, bool, type(None))
 # Statements that bring in another template, which may read anything (``site``, the page).
 _OTHER_TEMPLATE = (nodes.Include, nodes.Import, nodes.FromImport)
@@ -101,7 +100,7 @@ class FragmentCache(Extension):
         outer = current_reads()
         found = self.made.get(key)
         if found is None:
-            if not all(_listing(value) for value in keys if type(value) is tuple):
+            if not all(only_models(value) for value in keys if type(value) is tuple):
                 return caller()  # a tuple holding more than posts and pages: never cached
             with reading() as reads:
                 text = caller()
@@ -120,22 +119,17 @@ def _key(block: str, keys: list[Any]) -> tuple[object, ...] | None:
     parts: list[object] = [block]
     for value in keys:
         kind = type(value)
-        if kind in _BY_IDENTITY:
+        if kind in MODELS:
             parts.append((kind, id(value)))
         elif kind in _PLAIN:
             parts.append((kind, value))
         elif kind is tuple:  # (what it holds is looked at only when nothing was made yet)
             parts.append((tuple, id(value)))  # kept alive with what it made: frozen, and its own
-        elif kind is list and _listing(value):
+        elif kind is list and only_models(value):
             parts.append((list, *map(id, value)))
         else:
             return None
     return tuple(parts)
-
-
-def _listing(value: tuple[Any, ...] | list[Any]) -> bool:
-    """Whether ``value`` holds posts and pages only."""
-    return all(type(one) in _BY_IDENTITY for one in value)
 
 
 def _kept(keys: list[Any]) -> list[Any]:

@@ -6,7 +6,7 @@ URLs here are paths relative to the site root without a leading slash
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -204,3 +204,13 @@ class Site:
     @cached_property
     def _index(self) -> Mapping[str, int]:
         return MappingProxyType({p.source: i for i, p in enumerate(self.posts)})
+
+
+# Frozen: an unchanged post or page is the very same object in the next assembly, so what
+# is worked out from one can be kept by its identity.
+MODELS = frozenset((Post, Page))
+
+
+def only_models(values: Iterable[object]) -> bool:
+    """Whether every one of ``values`` is a post or a page."""
+    return all(type(one) in MODELS for one in values)

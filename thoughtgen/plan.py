@@ -23,7 +23,6 @@ from thoughtgen.incremental.stamp import clock_span, path_identity
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
-from thoughtgen.related import KeptRelated
 from thoughtgen.render import HtmlRenderer, PageSpec, page_path
 from thoughtgen.sitemap import render_sitemap
 from thoughtgen.theme import Theme, find_theme
@@ -55,8 +54,7 @@ class Planning:
         self._sitemap: _Sitemap | None = None  # likewise
         self.started_ns = time.time_ns()  # static files changed since are known by their bytes
         if remembering:
-            self.renderer.related = KeptRelated()
-            self.renderer.contexts = {}
+            self.renderer.remember()
             self._pages = {}
             self.cards = KeptCards()
             self.prints.remembering = True

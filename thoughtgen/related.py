@@ -320,7 +320,7 @@ class KeptRelated:
             for i in swapped:
                 post = ordered[i] = posts[self._order[i]]
                 described[i] = _by_identity(self._features, post, features)
-                shape[i] = _shape_of([post], [described[i]])[0]
+                shape[i] = _shape(post, described[i])
                 if shape[i] != self._shape[i]:
                     return None
         else:
@@ -439,10 +439,12 @@ def _inverse(order: list[int]) -> list[int]:
 def _shape_of(ordered: Sequence[Post], described: Described) -> list[tuple[object, ...]]:
     """What must stay as it was for a kept index to be reworded: the posts, their order,
     dates, statuses and tags."""
-    return [
-        (post.source, post.date, post.status, tags)
-        for post, (tags, _text) in zip(ordered, described, strict=True)
-    ]
+    return [_shape(post, one) for post, one in zip(ordered, described, strict=True)]
+
+
+def _shape(post: Post, described: Features) -> tuple[object, ...]:
+    """``_shape_of`` one post."""
+    return (post.source, post.date, post.status, described[0])
 
 
 def _by_identity(kept: dict[int, tuple[Post, T]], post: Post, make: Callable[[Post], T]) -> T:

@@ -19,10 +19,10 @@ from thoughtgen.errors import ThoughtgenError
 from thoughtgen.fragments import FragmentCache
 from thoughtgen.frontmatter import front_matter_lines
 from thoughtgen.incremental.fingerprints import Memo
-from thoughtgen.incremental.replaced import replaced
+from thoughtgen.incremental.replaced import replaced, unequal
 from thoughtgen.incremental.views import ReadingEnvironment
 from thoughtgen.links import rewrite_urls, under_base_path
-from thoughtgen.model import Page, Post, Site
+from thoughtgen.model import MODELS, Page, Post, Site
 from thoughtgen.outputs import OutputFile, page_path
 from thoughtgen.related import KeptRelated, remembered_related
 from thoughtgen.series import SeriesIndex, SeriesPlace, collect_series
@@ -168,6 +168,13 @@ class HtmlRenderer:
         # At the host's root, every link is already where it should be.
         self._to_base = None if base_path == "/" else under_base_path(base_path)
 
+    def remember(self) -> None:
+        """Keep what planning works out for the next assembly of the site (``serve``): the
+        related posts, the pages' contexts, the posts' pages and the archive's months."""
+        self.related = KeptRelated()
+        self.contexts = {}
+        self._months = {}
+
     def retarget(self, site: Site) -> None:
         """Render ``site`` from now on: another assembly of the same config and theme.
 
@@ -191,8 +198,6 @@ class HtmlRenderer:
 
     def _plan(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         site = self.site
-        if self.contexts is not None and self._months is None:
-            self._months = {}
         per_page = site.config.posts_per_page
         context = self._context
         for pager in self._paginate(site.posts, per_page, ""):
@@ -228,8 +233,8 @@ class HtmlRenderer:
         else:
             pages = list(last.pages)
             again = {n for i in replaced(last.posts, posts) for n in (i - 1, i, i + 1)}
-            again.update(_differ(last.chosen, chosen))
-            again.update(_differ(last.places, places))
+            again.update(unequal(last.chosen, chosen))
+            again.update(unequal(last.places, places))
             redo = sorted(n for n in again if 0 <= n < len(posts))
         end = len(posts) - 1
         for i in redo:  # (neighbours: older after, newer before)
@@ -261,7 +266,7 @@ class HtmlRenderer:
         if last is not None and len(last) == len(values):
             for name, value in values.items():
                 was = last.get(name, _ABSENT)
-                if was is not value and (type(value) in _BY_IDENTITY or was != value):
+                if was is not value and (type(value) in MODELS or was != value):
                     break
             else:
                 return last
@@ -352,13 +357,7 @@ class _PostPlan:
     pages: list[PageSpec]
 
 
-def _differ(before: Sequence[object], now: Sequence[object]) -> list[int]:
-    """The positions where ``now`` holds another value than ``before`` (the same length)."""
-    return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was != one]
-
-
 _NO_CONTEXT: dict[str, Any] = {}
-_BY_IDENTITY = frozenset((Post, Page))  # an unchanged one is the very same object
 
 
 def archive_groups(

@@ -52,6 +52,7 @@ from thoughtgen.config import CONFIG_FILE, Config, load_config
 from thoughtgen.errors import Problem, ProblemLog
 from thoughtgen.incremental.cache import BuildCache, Fresh
 from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
+from thoughtgen.incremental.replaced import replaced
 from thoughtgen.incremental.stamp import Record, racy, record_key, stamp
 from thoughtgen.incremental.views import Reads, View, Viewer, reading
 from thoughtgen.model import Post, Site, Tag
@@ -396,7 +397,7 @@ class BuildSession:
         copies: list[Planned] = []
         if last:
             entries = dict(files)
-            todo = [item for item, was in zip(planned, last, strict=True) if item is not was]
+            todo = [planned[i] for i in replaced(last, planned)]
             gone = []
         else:
             entries = {}

@@ -24,7 +24,7 @@ from jinja2 import nodes
 
 from thoughtgen import __version__
 from thoughtgen.markup import markdown_settings
-from thoughtgen.model import Body, Page, Post, Site, Tag
+from thoughtgen.model import Body, Page, Post, Site, Tag, only_models
 from thoughtgen.theme import Theme
 
 # Every field, so a field added to Site is covered without anyone remembering to list it.
@@ -171,13 +171,6 @@ class _Identities:
         return _UNKNOWN
 
 
-def _listing(value: object) -> bool:
-    """A tuple of posts and pages (frozen, so its digest holds as long as it lives)."""
-    return type(value) is tuple and all(type(one) in _MODELS for one in value)
-
-
-_MODELS = frozenset((Post, Page))
-
 # Values whose repr shows all of them, the same way every time (a datetime's shows its zone).
 _SHOWN_WHOLE = frozenset((str, int, float, bool, type(None), datetime, date))
 
@@ -250,7 +243,9 @@ class Digests:
             digest = repr(value)  # a subclass of datetime: its repr shows the zone too
         else:
             digest = hash_parts(kind.__name__, repr(value))
-        if isinstance(value, Post | Page | Tag) or _listing(value):  # shared: worth keeping
+        # Shared by many pages, worth keeping: a post, a page, a tag, or a tuple of posts
+        # (frozen, so its digest holds as long as it lives).
+        if isinstance(value, Post | Page | Tag) or (kind is tuple and only_models(value)):
             self._memo[id(value)] = digest
             self._keep.append(value)
         return digest

@@ -19,6 +19,12 @@ def replaced(before: Sequence[object], now: Sequence[object]) -> list[int]:
     return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was is not one]
 
 
+def unequal(before: Sequence[object], now: Sequence[object]) -> list[int]:
+    """The positions where ``now`` holds another value than ``before`` (the same length):
+    ``replaced``, for values that are made again while they stay equal."""
+    return [i for i, (was, one) in enumerate(zip(before, now, strict=True)) if was != one]
+
+
 def remade(
     before: Sequence[T], results: Sequence[R], now: Sequence[T], make: Callable[[T], R]
 ) -> list[R]:
