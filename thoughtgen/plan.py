@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.redirects import REDIRECTS_PATH, redirect_page, redirects_file
 from thoughtgen.render import HtmlRenderer, PageSpec, page_path
-from thoughtgen.sitemap import render_sitemap
+from thoughtgen.sitemap import Shown, render_sitemap, shown_of
 from thoughtgen.theme import Theme, find_theme
 
 
@@ -99,14 +98,14 @@ class Planning:
         """``render_sitemap``; the last one again (``serve``) when made from the same."""
         if not self.prints.remembering:
             return render_sitemap(site, html_paths)
-        pages = [(p.url, p.lastmod) for p in site.pages]
+        pages = [shown_of(page) for page in site.pages]
         last = self._sitemap
         if (
             last is None
             or (last.paths, last.config, last.pages) != (html_paths, site.config, pages)
             or len(last.posts) != len(site.posts)
             or any(
-                _in_sitemap(last.posts[i]) != _in_sitemap(site.posts[i])
+                shown_of(last.posts[i]) != shown_of(site.posts[i])
                 for i in replaced(last.posts, site.posts)
             )
         ):
@@ -200,13 +199,8 @@ class _Sitemap:
     paths: tuple[str, ...]
     config: Config
     posts: tuple[Post, ...]
-    pages: list[tuple[str, datetime | None]]
+    pages: list[Shown]
     files: list[OutputFile]
-
-
-def _in_sitemap(post: Post) -> tuple[object, ...]:
-    """What the sitemap shows of a post."""
-    return (post.url, post.lastmod, post.canonical_url)
 
 
 def _has_aliases(site: Site) -> bool:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
 
 from thoughtgen.config import Config
 from thoughtgen.model import Page, Post, Site
 from thoughtgen.outputs import OutputFile
+
+# What the sitemap shows of a post or page: its URL, lastmod and canonical URL ("" for a
+# page, which has none).
+Shown = tuple[str, datetime | None, str]
+
+
+def shown_of(item: Post | Page) -> Shown:
+    """Everything ``render_sitemap`` reads of a post or page: ``serve`` keeps the last
+    sitemap while this is the same for each of them."""
+    return (item.url, item.lastmod, item.canonical_url if isinstance(item, Post) else "")
 
 
 def render_sitemap(site: Site, html_paths: Iterable[str]) -> list[OutputFile]:
@@ -19,11 +30,12 @@ def render_sitemap(site: Site, html_paths: Iterable[str]) -> list[OutputFile]:
     """
     config = site.config
     items: tuple[Post | Page, ...] = (*site.posts, *site.pages)
-    lastmods = {p.url: p.lastmod for p in items if p.lastmod}
+    shown = [shown_of(item) for item in items]
+    lastmods = {url: lastmod for url, lastmod, _canonical in shown if lastmod}
     elsewhere = {
-        p.url
-        for p in site.posts
-        if p.canonical_url and not is_own_url(p.canonical_url, config, p.url)
+        url
+        for url, _lastmod, canonical in shown
+        if canonical and not is_own_url(canonical, config, url)
     }
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
