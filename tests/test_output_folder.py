@@ -135,3 +135,63 @@ def test_static_files_are_copied_and_collisions_reported(site: SiteMaker) -> Non
     result = site.build()
     assert result.exit_code == 1
     assert "/feed.xml is produced by both RSS feed and content/static/feed.xml" in result.stderr
+
+
+def _folders(root: Path) -> set[str]:
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_dir() and not p.relative_to(root).as_posix().startswith(".git")
+    }
+
+
+def test_folders_made_by_a_build_are_trusted_by_the_next_without_waiting(
+    built: SiteMaker,
+) -> None:
+    """Folders settled before the build's last touch are marked in its manifest, so the next
+    build lists only those that changed; a file added to any folder at once is still found
+    and kept."""
+    import time
+
+    from thoughtgen.incremental.manifest import read_manifest
+
+    time.sleep(0.3)  # the output's folders are older than the margin
+    built.write("content/posts/a.md", post("A, edited"))
+    assert built.build().exit_code == 0, "the first edit makes the kept tree"
+    time.sleep(0.3)
+    built.write("content/posts/a.md", post("A, edited twice"))
+    assert built.build().exit_code == 0
+    marks = read_manifest(built.out).folders
+    assert {"tags", "theme"} <= set(marks) and "posts/a" not in marks
+    folders = _folders(built.out)
+    for folder in folders:  # a file added right away is found, marked folder or not
+        (built.out / folder / "notes.txt").write_text(f"mine: {folder}\n")
+    built.write("content/posts/b.md", post("B renamed", date="2024-03-06"))
+    for _ in range(2):  # found while swapping in the next tree, and carried into the one after
+        assert built.build().exit_code == 0
+        for folder in folders:
+            assert (built.out / folder / "notes.txt").read_text() == f"mine: {folder}\n"
+        built.write("content/posts/b.md", post("B renamed again", date="2024-03-06"))
+
+
+def test_a_folder_changed_after_the_probe_never_keeps_its_mark(tmp_path: Path) -> None:
+    """However soon after the marks are taken a folder changes, its mtime differs from its
+    mark, so the next listing looks inside it; a folder changed just before is not marked."""
+    import time
+
+    from thoughtgen.incremental.manifest import Entry, Manifest, folder_marks, foreign_files
+
+    files = {f"f{n}/page.html": Entry("k", "d", 1, 0) for n in range(200)}
+    for rel in files:
+        (tmp_path / rel).parent.mkdir()
+        (tmp_path / rel).write_text("x")
+    probe = tmp_path / "probe"
+    probe.write_text("")
+    time.sleep(0.2)
+    (tmp_path / "f0" / "late.txt").write_text("made just before the marks\n")
+    marks = folder_marks(tmp_path, files, [], probe)
+    assert "f0" not in marks and len(marks) == 199
+    for n in range(200):
+        (tmp_path / f"f{n}" / "new.txt").write_text("mine\n")
+    found, _ = foreign_files(tmp_path, Manifest(files, marks))
+    assert set(found) == {f"f{n}/new.txt" for n in range(200)} | {"f0/late.txt", "probe"}

@@ -20,6 +20,7 @@ from thoughtgen.output.atomic import TEMP_SUFFIX, write_file_atomically
 MANIFEST = ".thoughtgen-manifest.json"
 ALWAYS_KEPT = (".git",)
 RACY_NS = 2_000_000_000  # a folder changed this recently may change again unseen
+PROBE_MARGIN_NS = 100_000_000  # the same, measured by the filesystem's clock (folder_marks)
 
 
 @dataclass(frozen=True)
@@ -146,27 +147,49 @@ def foreign_files(
     return sorted(found), marks
 
 
-def folder_marks(root: Path, files: dict[str, Entry], foreign: list[str]) -> dict[str, int]:
-    """Marks for a tree just assembled, from what is known of it (no listing needed)."""
+def folder_marks(
+    root: Path, files: dict[str, Entry], foreign: list[str], probe: Path
+) -> dict[str, int]:
+    """Marks for a tree just assembled and not yet seen by anyone else (no listing needed).
+
+    ``probe`` is a file of ours in the tree, touched once the folders are read: its mtime is
+    the filesystem's own clock at that moment, so any later change to a folder gives the
+    folder a newer mtime, however coarse the filesystem's timestamps and whatever the clock
+    of a file server. A folder is marked when its mtime is older than the probe's by more
+    than a margin for a clock set back a little. Without a probe, the racy window is
+    measured from this machine's clock instead.
+    """
     folders: set[str] = set()
     for path in (*files, *foreign):
         folder = path.rpartition("/")[0]
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
+    mtimes: dict[str, int | None] = {}
+    for folder in folders:
+        try:
+            mtimes[folder] = os.stat(root / folder).st_mtime_ns
+        except OSError:
+            mtimes[folder] = None
+    settled = _settled(probe)
     unclean = {f.rpartition("/")[0] for f in foreign}
-    settled = time.time_ns() - RACY_NS
     marks: dict[str, int] = {}
     for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
         if folder in unclean:
             unclean.add(folder.rpartition("/")[0])
             continue
-        try:
-            mtime = os.stat(root / folder).st_mtime_ns
-        except OSError:
-            mtime = settled
-        if mtime >= settled:
+        mtime = mtimes[folder]
+        if mtime is None or mtime >= settled:
             unclean.add(folder.rpartition("/")[0])
             continue
         marks[folder] = mtime
     return marks
+
+
+def _settled(probe: Path) -> int:
+    """The mtime below which a folder of a tree no one else has seen yet is settled."""
+    try:
+        os.utime(probe)  # now, by the filesystem's clock
+        return os.stat(probe).st_mtime_ns - PROBE_MARGIN_NS
+    except OSError:
+        return time.time_ns() - RACY_NS

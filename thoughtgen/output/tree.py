@@ -139,7 +139,7 @@ class StagingTree:
                 (root / path).unlink()
         _prune_empty_dirs(root, stale)
         self._mirror_foreign(root, foreign)
-        marks = folder_marks(root, entries, foreign)
+        marks = folder_marks(root, entries, foreign, root / DIRTY)
         write_manifest(root, entries, marks, inputs, tuple(foreign))
         (root / DIRTY).unlink()
 
