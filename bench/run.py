@@ -246,16 +246,17 @@ def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dic
     config.write_text(settings, encoding="utf-8")
     remove(aside())
     timed_build(cmd, work, out, env)  # a cold build: the cache and the output
+    for _ in range(runs):
+        series["no change"].runs.append(timed_build(cmd, work, out, env))
     victim = middle_post(site)
     original = victim.read_text(encoding="utf-8")
     try:
-        # A cold build keeps no previous tree beside the output, so the first edit after it
-        # makes one (a hard link per file); it is timed on its own. Every build after it
-        # finds the previous tree and updates it in place, as a writer's builds do.
+        # Builds that change nothing keep no previous tree beside the output, and a cold
+        # build none either, so the first edit makes one (a hard link per file); it is timed
+        # on its own. Every build after it finds the previous tree and updates it in place,
+        # as a writer's builds do.
         victim.write_text(original + "\nA first sentence after the cold build.\n", encoding="utf-8")
         series[FIRST_EDIT].runs.append(timed_build(cmd, work, out, env))
-        for _ in range(runs):
-            series["no change"].runs.append(timed_build(cmd, work, out, env))
         for n in range(runs):
             victim.write_text(
                 original + f"\nOne more sentence, edit number {n + 1}.\n", encoding="utf-8"
