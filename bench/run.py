@@ -873,9 +873,9 @@ def method_notes(notes: list[str], building: bool, serving: bool) -> list[str]:
         "builds start from the state the previous build left: the cache in "
         "`.thoughtgen/cache/` and the previous output tree kept beside the output.",
         "- The edit appends a sentence to one post in the middle of the corpus, a different "
-        "sentence each run. Target 1's edits follow one edit made right after the cold "
-        "build: a cold build leaves no previous tree beside the output, so that first edit "
-        "makes it (one hard link per file); it is timed on its own row (1c).",
+        "sentence each run. Target 1's edits follow one edit made after the cold and "
+        "no-change builds: those leave no previous tree beside the output, so that first "
+        "edit makes it (one hard link per file); it is timed on its own row (1c).",
         "- Before each cold build of every tool (as root) the script syncs, drops the page "
         "cache, reads the corpus and starts the tool once, so no build inherits another's "
         "dirty pages; on this virtual machine file creation slows down markedly as the page "

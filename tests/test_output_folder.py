@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -138,11 +139,7 @@ def test_static_files_are_copied_and_collisions_reported(site: SiteMaker) -> Non
 
 
 def _folders(root: Path) -> set[str]:
-    return {
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_dir() and not p.relative_to(root).as_posix().startswith(".git")
-    }
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
 
 
 def test_folders_made_by_a_build_are_trusted_by_the_next_without_waiting(
@@ -151,8 +148,6 @@ def test_folders_made_by_a_build_are_trusted_by_the_next_without_waiting(
     """Folders settled before the build's last touch are marked in its manifest, so the next
     build lists only those that changed; a file added to any folder at once is still found
     and kept."""
-    import time
-
     from thoughtgen.incremental.manifest import read_manifest
 
     time.sleep(0.3)  # the output's folders are older than the margin
@@ -177,8 +172,6 @@ def test_folders_made_by_a_build_are_trusted_by_the_next_without_waiting(
 def test_a_folder_changed_after_the_probe_never_keeps_its_mark(tmp_path: Path) -> None:
     """However soon after the marks are taken a folder changes, its mtime differs from its
     mark, so the next listing looks inside it; a folder changed just before is not marked."""
-    import time
-
     from thoughtgen.incremental.manifest import Entry, Manifest, folder_marks, foreign_files
 
     files = {f"f{n}/page.html": Entry("k", "d", 1, 0) for n in range(200)}

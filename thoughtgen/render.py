@@ -223,9 +223,7 @@ class HtmlRenderer:
         whose neighbours, series place and related posts are all the very ones of the last
         plan is the very (template, url, context) of then, found without a look at it."""
         chosen = [related.get(post.source, ()) for post in posts]
-        places: list[SeriesPlace | None] = [None] * len(posts)
-        if series.places:
-            places = [series.places.get(post.source) for post in posts]
+        places = series.places_of(posts)
         last = self._post_plan
         if last is None or len(last.posts) != len(posts):
             pages: list[PageSpec | None] = [None] * len(posts)

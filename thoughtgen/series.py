@@ -76,8 +76,11 @@ class SeriesIndex:
     series: tuple[Series, ...]  # sorted by name
     places: Mapping[str, SeriesPlace]  # by post source
 
-    def place_of(self, post: Post) -> SeriesPlace | None:
-        return self.places.get(post.source)
+    def places_of(self, posts: Sequence[Post]) -> list[SeriesPlace | None]:
+        """Each post's place in its series, or None (a site without series looks up none)."""
+        if not self.places:
+            return [None] * len(posts)
+        return [self.places.get(post.source) for post in posts]
 
 
 def _reading_order(post: Post) -> tuple[bool, int, bool, float, str]:

@@ -156,8 +156,8 @@ def folder_marks(
     the filesystem's own clock at that moment, so any later change to a folder gives the
     folder a newer mtime, however coarse the filesystem's timestamps and whatever the clock
     of a file server. A folder is marked when its mtime is older than the probe's by more
-    than a margin for a clock set back a little. Without a probe, the racy window is
-    measured from this machine's clock instead.
+    than a margin for a clock set back a little. When the probe cannot be touched, the racy
+    window is measured from this machine's clock instead.
     """
     folders: set[str] = set()
     for path in (*files, *foreign):
