@@ -188,3 +188,35 @@ def test_a_folder_changed_after_the_probe_never_keeps_its_mark(tmp_path: Path) -
         (tmp_path / f"f{n}" / "new.txt").write_text("mine\n")
     found, _ = foreign_files(tmp_path, Manifest(files, marks))
     assert set(found) == {f"f{n}/new.txt" for n in range(200)} | {"f0/late.txt", "probe"}
+
+
+def test_the_previous_tree_keeps_the_manifest_it_had_while_live(built: SiteMaker) -> None:
+    """After a swap the tree that was live is where the next build starts: its manifest
+    names its files and the files not ours in it, whether or not those changed."""
+    from thoughtgen.incremental.manifest import MANIFEST, read_manifest
+
+    spare = built.root / ".public.previous"
+    theirs: list[str] = []
+    for n, foreign in enumerate(("", "CNAME", "", "notes/plan.txt", "")):
+        if foreign:
+            (built.out / foreign).parent.mkdir(exist_ok=True)
+            (built.out / foreign).write_text(f"mine {n}\n")
+            theirs.append(foreign)
+        live = (built.out / MANIFEST).read_bytes()
+        built.write("content/posts/b.md", post(f"B, take {n}", date="2024-03-06"))
+        assert built.build().exit_code == 0
+        kept, now = read_manifest(spare), read_manifest(built.out)
+        assert set(kept.files) == set(now.files)
+        assert kept.foreign == now.foreign == tuple(sorted(theirs))
+        if not foreign and n:  # nothing of anyone else's changed: the very file that was live
+            assert (spare / MANIFEST).read_bytes() == live
+        for rel in (*kept.files, *theirs):
+            assert (spare / rel).is_file(), rel
+    # The previous tree serves the next build as well as an empty folder does.
+    built.write("content/posts/a.md", post("A again"))
+    assert built.build().exit_code == 0
+    clean = built.root / "clean"
+    assert built.build("--clean", "--output", str(clean)).exit_code == 0
+    skipped = {*theirs, MANIFEST}
+    ours = {rel: data for rel, data in snapshot(built.out).items() if rel not in skipped}
+    assert ours == {rel: data for rel, data in snapshot(clean).items() if rel != MANIFEST}

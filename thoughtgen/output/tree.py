@@ -181,8 +181,11 @@ class StagingTree:
     def swap_in(self, foreign: list[str], live: Manifest) -> tuple[str, ...]:
         """Make the staged tree live in one step; the previous output becomes the spare.
 
-        ``live`` is the manifest of the output being replaced, with the folder marks taken
-        when this build began."""
+        ``live`` is the manifest of the output being replaced, as its own manifest file
+        says, with the folder marks taken when this build began. That file goes with it
+        into the previous tree and is rewritten only when the files not ours have changed:
+        the next build reads the files and those of it (its folder marks, made by the
+        folders' mtimes, hold for that tree as they did before)."""
         root = self.take_over_folder()
         if not self.output.exists():
             os.rename(root, self.output)
@@ -191,7 +194,8 @@ class StagingTree:
         # From here on the new site is live; what follows only tidies, and cannot fail it.
         try:
             self._reconcile(root, live, foreign)
-            write_manifest(root, live.files, {}, live.inputs, tuple(foreign))
+            if live.foreign != tuple(foreign) or not (root / MANIFEST).is_file():
+                write_manifest(root, live.files, {}, live.inputs, tuple(foreign))
         except OSError as exc:
             self.warnings.append(f"{root}: could not tidy the previous output ({exc.strerror})")
         return tuple(self.warnings)
