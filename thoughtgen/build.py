@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thoughtgen import __version__
 from thoughtgen.config import Config, load_config
@@ -29,6 +30,10 @@ from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, sha
 from thoughtgen.scaffold import setup_warnings
 from thoughtgen.sources import SourceRef, StaticFile, scan_sources
 from thoughtgen.theme import Theme, find_theme
+
+if TYPE_CHECKING:
+    from thoughtgen.incremental.pageviews import PageViews
+    from thoughtgen.plan import Planning
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -336,7 +341,9 @@ def _make(
     loaded = load(options, log, config, cache, (found.refs, found.static), found.now)
     site = loaded.site
     assembled = tuple(log.warnings[scanned:])
-    planning = Planning(site, options.site_dir, cache, found.theme)
+    # Pages note what they read where a previous output may keep files by it.
+    noting = cache is not None and previous is not None and bool(previous.files)
+    planning = Planning(site, options.site_dir, cache, found.theme, noting=noting)
     cards = tuple(card_warnings(site, options.site_dir))
     log.warnings.extend(later_warnings(found.theme, cards, options.site_dir, config))
     inputs = found.stamp(lambda ref: loaded.digests[ref.rel])
@@ -357,10 +364,23 @@ def _make(
         progress=options.progress,
         inputs=inputs if span is not None else "",
         manifest=previous,
+        views=page_views(planning, cache) if noting and not options.clean else None,
     )
     if cache is not None and span is not None:
         cache.remember(record_key(inputs), Record(*span, assembled, cards).encode())
     return site, tuple(p.path for p in planned), report
+
+
+def page_views(planning: Planning, cache: BuildCache | None) -> PageViews | None:
+    """The views kept by the last builds, for pages whose key changed (``pageviews``)."""
+    from thoughtgen.incremental.pageviews import PageViews
+    from thoughtgen.render import LOOKED_THROUGH
+
+    if cache is None:
+        return None
+    prints = planning.prints
+    frame = (prints.global_key, prints.site_key)
+    return PageViews(cache, prints, frame, planning.site, LOOKED_THROUGH)
 
 
 def _unchanged(

@@ -38,14 +38,16 @@ class Planning:
         theme: Theme | None = None,
         *,
         remembering: bool = False,
+        noting: bool = False,
     ) -> None:
         """``remembering`` keeps what planning works out (related posts, page keys, what
         each page read of its posts) for the next assembly of the site, which ``retarget``
-        hands over (``serve``); a build that plans once does without."""
+        hands over (``serve``); a build that plans once does without. ``noting`` alone has
+        the templates note what they read of posts (``pageviews``)."""
         self.site = site
         self.site_dir = site_dir
         self.theme = theme or find_theme(site_dir, site.config.theme)
-        self.renderer = HtmlRenderer(site, self.theme, site_dir, memo, noting=remembering)
+        self.renderer = HtmlRenderer(site, self.theme, site_dir, memo, noting=remembering or noting)
         self.prints = Fingerprints(site, self.theme, self.renderer.env, memo)
         self._pages: dict[str, tuple[str, Planned]] | None = None  # by URL, once remembering
         self._plan: tuple[str, list[PageSpec], list[Planned]] | None = None  # likewise, the last

@@ -22,7 +22,7 @@ from thoughtgen.incremental.fingerprints import Memo
 from thoughtgen.incremental.replaced import replaced, unequal
 from thoughtgen.incremental.views import ReadingEnvironment
 from thoughtgen.links import rewrite_urls, under_base_path
-from thoughtgen.model import MODELS, Page, Post, Site
+from thoughtgen.model import MODELS, Page, Post, Site, Tag
 from thoughtgen.outputs import OutputFile, page_path
 from thoughtgen.related import KeptRelated, remembered_related
 from thoughtgen.series import SeriesIndex, SeriesPlace, collect_series
@@ -39,6 +39,10 @@ class Pager:
     url: str
     prev_url: str | None
     next_url: str | None
+
+
+# The frozen dataclasses of a context that a page's view looks through (``views``).
+LOOKED_THROUGH = frozenset({Tag, Pager})
 
 
 def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:

@@ -55,7 +55,7 @@ from thoughtgen.incremental.manifest import Entry, read_manifest, write_manifest
 from thoughtgen.incremental.replaced import replaced
 from thoughtgen.incremental.stamp import Record, racy, record_key, stamp
 from thoughtgen.incremental.views import Reads, View, Viewer, reading
-from thoughtgen.model import Post, Site, Tag
+from thoughtgen.model import Post, Site
 from thoughtgen.output.lock import output_lock
 from thoughtgen.output.policy import check_collisions, check_output_dir, resolve_output
 from thoughtgen.output.produce import WriteReport, write_failure
@@ -63,7 +63,7 @@ from thoughtgen.output.tree import write_one
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parse import ParsedItem, digest_of
 from thoughtgen.plan import Planning, plan_site
-from thoughtgen.render import Pager
+from thoughtgen.render import LOOKED_THROUGH
 from thoughtgen.sources import SourceRef, StaticFile
 
 # Held while files are put in place: a lock, or nothing at all.
@@ -469,7 +469,7 @@ class _Views:
         self.before = before
         self.now: dict[str, View] = {}
         prints = planning.prints
-        self.viewer = Viewer(prints, _LOOKED_THROUGH)
+        self.viewer = Viewer(prints, LOOKED_THROUGH)
         self.frame = (prints.global_key, prints.site_key)
         self.site = site
         self._posts: dict[str, Post] | None = None
@@ -507,9 +507,6 @@ class _Views:
         views = {path: view for path, view in self.before.items() if path in entries}
         views.update(self.now)
         return views
-
-
-_LOOKED_THROUGH = frozenset({Tag, Pager})
 
 
 def _restat(ref: SourceRef) -> SourceRef | None:

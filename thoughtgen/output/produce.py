@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thoughtgen.errors import Problem, ThoughtgenError
 from thoughtgen.incremental.manifest import (
@@ -20,6 +21,9 @@ from thoughtgen.output.policy import check_collisions, check_output_dir
 from thoughtgen.output.tree import StagingTree, intact, write_one
 from thoughtgen.outputs import Planned
 from thoughtgen.parallel import parallel_map
+
+if TYPE_CHECKING:  # (imported by a build that makes pages; one that finds none does without)
+    from thoughtgen.incremental.pageviews import PageViews, Rendered
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,15 @@ def write_site(
     progress: Callable[[str, int, int], None] | None = None,
     inputs: str = "",
     manifest: Manifest | None = None,
+    views: PageViews | None = None,
 ) -> WriteReport:
     """Make ``output`` hold exactly ``planned``; readers see the old site or the new, never half.
 
     Outputs whose key matches the previous build are kept without being made; the rest are
     made (in ``jobs`` processes) and written only where their bytes changed. ``clean``
     remakes and rewrites everything. ``manifest`` is the output's manifest when the caller
-    has read it already.
+    has read it already. ``views``: what pages read when they were last rendered; a page
+    whose key changed but whose view did not keeps its file (``pageviews``).
     """
     check_output_dir(output, site_dir)
     check_collisions(planned)
@@ -86,11 +92,15 @@ def write_site(
         entry = usable.get(item.path)
         if entry is not None and item.keyed and entry.key == item.key:
             entries[item.path] = entry
+        elif entry is not None and views is not None and views.unchanged(item, entry.digest):
+            entries[item.path] = replace(entry, key=item.key)  # the same bytes, made anew
         else:
             todo.append(item)
+    if views is not None:
+        views.expect(sum(1 for item in todo if item.page is not None))
 
     try:
-        written = _produce(todo, usable, entries, tree, jobs, progress)
+        written = _produce(todo, usable, entries, tree, jobs, progress, views)
         removed = len(set(old) - set(entries))
         if not tree.started and not removed and set(entries) == set(old):
             if (
@@ -100,9 +110,11 @@ def write_site(
                 or manifest.foreign != tuple(foreign)
             ):
                 write_manifest(output, entries, marks, inputs, tuple(foreign))
+            _save(views, entries)
             return WriteReport(0, len(entries), 0, tuple(foreign))
         tree.complete(entries, foreign, inputs)
         warnings = tree.swap_in(foreign, replace(manifest, folders=marks))
+        _save(views, entries)
     except OSError as exc:
         tree.abandon()
         raise write_failure(output, exc) from None
@@ -110,6 +122,11 @@ def write_site(
         tree.abandon()
         raise
     return WriteReport(written, len(entries) - written, removed, tuple(foreign), warnings)
+
+
+def _save(views: PageViews | None, entries: dict[str, Entry]) -> None:
+    if views is not None:
+        views.save({path: entry.digest for path, entry in entries.items()})
 
 
 def write_failure(output: Path, exc: OSError) -> ThoughtgenError:
@@ -163,12 +180,14 @@ def _produce(
     tree: StagingTree,
     jobs: int,
     progress: Callable[[str, int, int], None] | None,
+    views: PageViews | None = None,
 ) -> int:
     """Make every output in ``todo``; write those whose bytes changed; fill ``entries``.
 
     Cheap outputs (no key) are made first, here; the tree to write into is only started
     once something differs, so a build that changes nothing writes nothing. Pages are
-    rendered and written by worker processes, straight into the tree.
+    rendered and written by worker processes, straight into the tree, noting what each
+    read where there are ``views`` to keep.
     """
 
     def unchanged(item: Planned, digest: str) -> Entry | None:
@@ -196,23 +215,26 @@ def _produce(
     shared = tree.reused_spare
     folders: set[str] = set()  # each worker process fills its own copy
 
-    def make(index: int) -> tuple[int, Entry, bool]:
+    def make(index: int) -> tuple[int, Entry, bool, Rendered]:
         item = keyed[index]
-        out = item.produce()
+        out, read = (item.produce(), None) if views is None else views.produce(item)
         if out.data is None:  # copied as is: its key already says it changed
             assert out.source is not None
             entry = write_one(root, item.path, item.key, "", out.source, shared, folders)
-            return index, entry, True
+            return index, entry, True, read
         digest = _digest(out.data)
         same = unchanged(item, digest)
         if same is not None:
-            return index, same, False
-        return index, write_one(root, item.path, item.key, digest, out.data, shared, folders), True
+            return index, same, False, read
+        entry = write_one(root, item.path, item.key, digest, out.data, shared, folders)
+        return index, entry, True, read
 
     done = 0
     for _start, results in parallel_map(make, range(len(keyed)), jobs, chunk_size=32):
-        for index, entry, wrote in results:
+        for index, entry, wrote, read in results:
             entries[keyed[index].path] = entry
+            if views is not None:
+                views.note(keyed[index].path, read)
             if wrote:
                 tree.written.add(keyed[index].path)
                 written += 1
