@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any
 
 from thoughtgen.incremental.fingerprints import Digests, Memo, hash_parts
@@ -55,6 +56,7 @@ class PageViews:
         self.noting = True
         self._posts: dict[str, Post] | None = None
         self._shapes: dict[int, tuple[object, object]] = {}
+        self._getters: dict[frozenset[str], tuple[tuple[str, ...], Any]] = {}
 
     def expect(self, pages: int) -> None:
         """``pages`` are to be rendered: their reads are noted unless that is the whole site
@@ -97,10 +99,25 @@ class PageViews:
             names = reads[source]
             if names is None:
                 parts.append(f"{source}:{self.digests.of(post)}")
-            else:
-                read = [(name, repr(getattr(post, name, _MISSING))) for name in sorted(names)]
-                parts.append(f"{source}:{read!r}")
+                continue
+            ordered, getter = self._getter(names)
+            try:
+                values = getter(post)
+            except AttributeError:  # a name the post does not have: the template got nothing
+                values = tuple(getattr(post, name, _MISSING) for name in ordered)
+            parts.append(f"{source}:{ordered!r}={values!r}")
         return hash_parts(*parts)
+
+    def _getter(self, names: set[str] | frozenset[str]) -> tuple[tuple[str, ...], Any]:
+        """The names in order, and a getter of their values as a tuple (the archive reads
+        three attributes of every post: one call each)."""
+        key = names if type(names) is frozenset else frozenset(names)
+        found = self._getters.get(key)
+        if found is None:
+            shown = tuple(sorted(key))
+            getter = attrgetter(*shown) if len(shown) > 1 else _one(shown)
+            found = self._getters[key] = (shown, getter)
+        return found
 
     def _by_source(self) -> dict[str, Post]:
         if self._posts is None:
@@ -123,7 +140,8 @@ class PageViews:
             if known is not None and known[0] is value:
                 return known[1]
             names = tuple(value.__dataclass_fields__)
-            shape = (kind.__name__, [(n, self._shape(getattr(value, n))) for n in names])
+            whole = repr([(n, self._shape(getattr(value, n))) for n in names])
+            shape = (kind.__name__, hash_parts(whole))  # a tag's thousand posts, digested once
             self._shapes[id(value)] = (value, shape)  # kept alive: its id stays its own
             return shape
         return ("digest", self.digests.of(value))
@@ -152,6 +170,14 @@ class PageViews:
 
 
 _MISSING = "<missing>"
+
+
+def _one(names: tuple[str, ...]) -> Any:
+    """A getter of no attribute or of one, giving a tuple as ``attrgetter`` of more does."""
+    if not names:
+        return lambda _post: ()
+    getter = attrgetter(names[0])
+    return lambda post: (getter(post),)
 
 
 def _encode(records: Mapping[str, Record]) -> str:
