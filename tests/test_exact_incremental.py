@@ -19,14 +19,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO, SiteMaker, assert_same_as_clean, output_files, post, write_blog
+from conftest import NOW, REPO, SiteMaker, assert_same_as_clean, output_files, post, write_blog
 
+from thoughtgen.build import BuildOptions, read_site
+from thoughtgen.config import load_config
 from thoughtgen.errors import Problem
 from thoughtgen.incremental.cache import CACHE_DIR, CACHE_FILE
-from thoughtgen.incremental.fingerprints import WHOLE_SITE, Digests
+from thoughtgen.incremental.fingerprints import FROM_SOURCE, WHOLE_SITE, Digests
 from thoughtgen.incremental.records import decode_item, encode_item
 from thoughtgen.model import Body, Page, Post, Site, Status, TagRef
-from thoughtgen.parse import ParsedItem
+from thoughtgen.parse import ParsedItem, parse_source, shared_renderer
 
 PAST = time.time_ns() - 3600 * 1_000_000_000  # an hour ago: outside any racy window
 
@@ -179,13 +181,67 @@ def _sample_page() -> Page:
 
 @pytest.mark.parametrize("sample", [_sample_post, _sample_page], ids=["Post", "Page"])
 def test_every_field_of_the_model_changes_its_digest(sample: Any) -> None:
+    """Each field counts: by itself, or (the source file's own) by the body's digest."""
     base = sample()
     digest = Digests().of(base)
+    own = FROM_SOURCE[type(base)]
     for f in fields(base):
         changed = replace(base, **{f.name: _other(getattr(base, f.name))})
+        if f.name in own:
+            changed = replace(changed, body=Body(base.body.digest + "-other"))
         assert Digests().of(changed) != digest, (
             f"{type(base).__name__}.{f.name} is not in the digest"
         )
+    assert own < {f.name for f in fields(base)}
+    assert Digests().of(replace(base, body=Body("another source"))) != digest
+
+
+def test_the_fields_counted_by_the_source_are_the_source_files_own(site: SiteMaker) -> None:
+    """What ``FROM_SOURCE`` names is parsed from the file alone and copied as it is: the
+    same in the assembled site as in the file parsed on its own, whatever else the site
+    holds (tags spelt otherwise elsewhere, a series, links, aliases)."""
+    site.write(
+        "content/posts/rich.md",
+        post(
+            "Rich",
+            body="Opening words.\n\n## Part one\n\nSee [the other](other.md).\n\n## Two\n\nEnd.",
+            summary="Given here.",
+            updated="2024-04-01 10:00",
+            canonical_url="https://elsewhere.example/rich/",
+            image="/images/rich.png",
+            series="Steady habits",
+            series_part=2,
+            syndication="[https://social.example/p/1]",
+            guid="urn:example:rich",
+            tags="[career, Craft]",
+            aliases="[/old/rich/]",
+            mood="calm",
+        ),
+    )
+    site.write(
+        "content/posts/other.md",
+        post("Other", date="2024-02-01 08:00", series="Steady habits", tags="[Career]"),
+    )
+    site.write("content/posts/2024-01-09-named.md", post("Named", date=None))
+    site.write("content/pages/about.md", "---\ntitle: About\ndraft: true\nmood: calm\n---\nHi.\n")
+    site.write(
+        "content/pages/now.md", "---\ntitle: Now\nsummary: What now.\n---\n## Now\n\nThis.\n"
+    )
+    options = BuildOptions(site_dir=site.root, now=NOW, include_drafts=True)
+    model = read_site(options)
+    tz = load_config(site.root).tz
+    every = (*model.all_posts, *model.pages)
+    assert {type(one) for one in every} == {Post, Page} and len(every) == 5
+    for one in every:
+        kind = "post" if type(one) is Post else "page"
+        data = (site.root / one.source).read_bytes()
+        item = parse_source(one.source, kind, data, tz, shared_renderer())
+        assert isinstance(item, ParsedItem), item
+        assert one.body.digest == item.digest
+        for name in FROM_SOURCE[type(one)]:
+            expected = item.unpublished if name == "draft" else getattr(item, name)
+            found = getattr(one, name)
+            assert (dict(found) if name == "extra" else found) == expected, (one.source, name)
 
 
 def test_a_body_counts_by_its_digest_not_by_where_its_html_is() -> None:

@@ -178,16 +178,22 @@ class _Identities:
 _SHOWN_WHOLE = frozenset((str, int, float, bool, type(None), datetime, date))
 
 
-def _fields_of(kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
-    """A dataclass's name with its fields' names (part of the digest), and a getter of them.
+def _fields_of(
+    kind: type, left_out: frozenset[str] = frozenset()
+) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
+    """A dataclass's name with its fields' names (part of the digest), and a getter of them,
+    but for those ``left_out`` (which the head names too).
 
     None for a type that is not a dataclass.
     """
     if not is_dataclass(kind):
         return None
-    names = tuple(f.name for f in fields(kind))
+    names = tuple(f.name for f in fields(kind) if f.name not in left_out)
     getter = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
-    return f"{kind.__name__}({','.join(names)})", getter
+    head = f"{kind.__name__}({','.join(names)})"
+    if left_out:
+        head += f"-({','.join(sorted(left_out))})"
+    return head, getter
 
 
 def key_repr(pair: tuple[Any, Any]) -> str:
@@ -195,13 +201,34 @@ def key_repr(pair: tuple[Any, Any]) -> str:
     return repr(pair[0])
 
 
+# The fields of a post or page that are its source file's own: ``parse_source`` makes them
+# from the file's bytes and path and from settings that every key holds besides (the config,
+# the Markdown settings, thoughtgen's version), and assembling the site copies them as they
+# are. The body's digest, the digest of those very bytes, stands for them all. The other
+# fields (the status, the tags as the site spells them, the URL, links, aliases, the file's
+# time) are what assembly decides, and are digested one by one, as any new field is.
+FROM_SOURCE: dict[type, frozenset[str]] = {
+    Post: frozenset(
+        (
+            "slug", "title", "date", "updated", "summary", "toc_html", "word_count",
+            "canonical_url", "image", "series", "extra", "slug_line", "summary_given",
+            "guid", "series_part", "syndication",
+        )
+    ),
+    Page: frozenset(
+        ("slug", "title", "date", "updated", "summary", "toc_html", "draft", "extra", "slug_line")
+    ),
+}  # fmt: skip
+
+
 class Digests:
     """Stable digests of model values, memoised for one build.
 
     A dataclass (Post, Page, Tag, the config...) is digested field by field, as
     ``dataclasses.fields`` lists them, so a field added to the model is part of every key
-    at once. A Body counts by the digest of its source; mappings and sequences by their
-    items.
+    at once; of a post or page, the fields its source file decides count by its body's
+    digest (``FROM_SOURCE``). A Body counts by the digest of its source; mappings and
+    sequences by their items.
     """
 
     def __init__(self) -> None:
@@ -255,7 +282,7 @@ class Digests:
 
     def _shape(self, kind: type) -> tuple[str, Callable[[Any], tuple[Any, ...]]] | None:
         if kind not in self._shapes:
-            self._shapes[kind] = _fields_of(kind)
+            self._shapes[kind] = _fields_of(kind, FROM_SOURCE.get(kind, frozenset()))
         return self._shapes[kind]
 
     def _rows(self, items: Sequence[Any]) -> str | None:
