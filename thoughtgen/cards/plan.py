@@ -56,8 +56,9 @@ def wants_site_card(site: Site) -> bool:
 
 
 def _constant_part() -> str:
-    """Everything drawn the same on every card: version, colours, layout boxes, fonts."""
-    return repr(
+    """Everything drawn the same on every card (version, colours, layout boxes, fonts), as
+    one digest: it is part of every card's key."""
+    whole = repr(
         (
             DRAW_VERSION,
             PIL.__version__,
@@ -69,6 +70,7 @@ def _constant_part() -> str:
             [(face.path, face.index, face_digest(face)) for face in (BOLD, REGULAR)],
         )
     )
+    return hashlib.blake2b(whole.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @lru_cache(maxsize=1 << 16)  # serve asks again on every rebuild, mostly for unchanged posts

@@ -112,13 +112,14 @@ def foreign_files(
     found: list[str] = []
     marks: dict[str, int] = {}
     settled = time.time_ns() - RACY_NS
+    base = str(output)
 
     def visit(rel: str, path: str, mtime_ns: int) -> bool:
         """Look at one folder; True when it ends up marked."""
         if rel and manifest.folders.get(rel) == mtime_ns:
             clean = True  # its entries are as they were: only its subfolders may differ
             for child in children.get(rel, ()):
-                child_path = os.path.join(output, child)
+                child_path = f"{base}/{child}"
                 try:
                     child_mtime = os.stat(child_path).st_mtime_ns
                 except OSError:
@@ -166,9 +167,10 @@ def folder_marks(
             folders.add(folder)
             folder = folder.rpartition("/")[0]
     mtimes: dict[str, int | None] = {}
+    base = str(root)  # (plain strings: a folder for each post)
     for folder in folders:
         try:
-            mtimes[folder] = os.stat(root / folder).st_mtime_ns
+            mtimes[folder] = os.stat(f"{base}/{folder}").st_mtime_ns
         except OSError:
             mtimes[folder] = None
     settled = _settled(probe)

@@ -195,14 +195,21 @@ def _decode(text: str | None) -> dict[str, Record]:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return {}
         records: dict[str, Record] = {}
+        shared: dict[tuple[object, ...], frozenset[str]] = {}
         for path, (digest, view, reads) in data["views"].items():
             if not (isinstance(digest, str) and isinstance(view, str) and type(reads) is dict):
                 return {}
             kept: Reads = {}
             for source, names in reads.items():
-                if names is not None and not all(type(n) is str for n in names):
-                    return {}
-                kept[source] = None if names is None else frozenset(names)
+                if names is None:
+                    kept[source] = None
+                    continue
+                found = shared.get(key := tuple(names))  # the archive: 3 names, 10,000 posts
+                if found is None:
+                    if not all(type(n) is str for n in key):
+                        return {}
+                    found = shared[key] = frozenset(key)
+                kept[source] = found
             records[path] = (digest, view, kept)
         return records
     except (ValueError, TypeError, KeyError, AttributeError):
