@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -45,6 +46,36 @@ def test_python_dash_m_is_the_same_program() -> None:
         check=True,
     )
     assert result.stdout == f"thoughtgen, version {__version__}\n"
+
+
+def test_the_program_exits_with_its_status_output_flushed_and_handlers_run(
+    tmp_path: Path,
+) -> None:
+    """``thoughtgen`` leaves freeing memory to the system, but not what a user sees."""
+    root = tmp_path / "site"
+    (root / "content/posts").mkdir(parents=True)
+    (root / "thoughtgen.yaml").write_text("title: T\nbase_url: https://blog.example.org/\n")
+    (root / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2024-03-05\n---\nHi.\n")
+    command = [sys.executable, "-m", "thoughtgen", "build", "--source", str(root)]
+    built = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert (
+        built.stdout.startswith("Built 5 pages") and (root / "public/posts/a/index.html").exists()
+    )
+    (root / "content/posts/a.md").write_text("---\ntitle: [A\n---\n")
+    broken = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert broken.returncode == 1
+    assert "content/posts/a.md:2:" in broken.stderr and "Traceback" not in broken.stderr
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('handler ran', flush=True))\n"
+        "sys.argv = ['thoughtgen', '--version']\n"
+        "from thoughtgen.cli import run\n"
+        "run()\n"
+    )
+    handled = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert handled.returncode == 0
+    assert handled.stdout == f"thoughtgen, version {__version__}\nhandler ran\n"
 
 
 def test_readme_documents_every_command_and_option() -> None:

@@ -1,3 +1,3 @@
-from thoughtgen.cli import main
+from thoughtgen.cli import run
 
-main()
+run()
