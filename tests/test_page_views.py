@@ -54,6 +54,12 @@ def build(site: SiteMaker) -> None:
     assert result.exit_code == 0, result.output
 
 
+def edit(site: SiteMaker, words: int, title: str = "Post 4") -> None:
+    """Give post 4 ``words`` words after its opening, and ``title``."""
+    text = post(title, date="2024-03-05 09:00", body=body(words), tags="[Career]")
+    (site.root / "content/posts/p4.md").write_text(text, encoding="utf-8")
+
+
 def assert_same_as_fresh(site: SiteMaker) -> None:
     """The output equals a build of a copy of the sources with no cache and no output (a
     ``--clean`` build would start the site's cache anew, views and all)."""
@@ -70,11 +76,8 @@ def test_a_new_sentence_renders_the_post_alone_once_views_are_kept(
 ) -> None:
     write_posts(site)
     build(site)
-    victim = site.root / "content/posts/p4.md"
     for n, words in enumerate((41, 43, 44)):  # the same reading time throughout
-        victim.write_text(
-            post("Post 4", date="2024-03-05 09:00", body=body(words), tags="[Career]")
-        )
+        edit(site, words)
         rendered.clear()
         build(site)
         assert "posts/p4/" in rendered
@@ -88,21 +91,17 @@ def test_what_a_listing_shows_of_a_post_renders_it_again(
 ) -> None:
     write_posts(site)
     build(site)
-    victim = site.root / "content/posts/p4.md"
-    victim.write_text(post("Post 4", date="2024-03-05 09:00", body=body(41), tags="[Career]"))
+    edit(site, 41)
     build(site)
     # A longer read (which the lists of posts show, the archive not), then a new title.
-    for text, pages in (
+    for title, pages in (
+        ("Post 4", {"page/3/", "tags/career/page/3/", "posts/p4/"}),
         (
-            post("Post 4", date="2024-03-05 09:00", body=body(900), tags="[Career]"),
-            {"page/3/", "tags/career/page/3/", "posts/p4/"},
-        ),
-        (
-            post("Post four", date="2024-03-05 09:00", body=body(900), tags="[Career]"),
+            "Post four",
             {"page/3/", "tags/career/page/3/", "archive/", "posts/p3/", "posts/p4/", "posts/p5/"},
         ),
     ):
-        victim.write_text(text)
+        edit(site, 900, title)
         rendered.clear()
         build(site)
         assert pages <= set(rendered), rendered
@@ -120,12 +119,9 @@ def test_a_theme_that_shows_word_counts_in_listings_gets_them_right(
         "{{ post.word_count }}</article>\n",
     )
     build(site)
-    victim = site.root / "content/posts/p4.md"
     shown = []
     for words in (41, 42, 42, 43):
-        victim.write_text(
-            post("Post 4", date="2024-03-05 09:00", body=body(words), tags="[Career]")
-        )
+        edit(site, words)
         build(site)
         listing = site.page("tags/career/page/3/index.html")
         shown.append(listing.split("Post 4</a> ", 1)[1].split("<", 1)[0])
@@ -151,14 +147,13 @@ def _views(site: SiteMaker) -> Path:
 def test_kept_views_that_do_not_decode_count_as_none(site: SiteMaker, record: str) -> None:
     write_posts(site)
     build(site)
-    victim = site.root / "content/posts/p4.md"
-    victim.write_text(post("Post 4", date="2024-03-05 09:00", body=body(41), tags="[Career]"))
+    edit(site, 41)
     build(site)
     with sqlite3.connect(_views(site)) as db:
         assert db.execute("select count(*) from memo where key=?", (MEMO_KEY,)).fetchone()[0]
         db.execute("update memo set value=? where key=?", (record, MEMO_KEY))
     db.close()
-    victim.write_text(post("Post four", date="2024-03-05 09:00", body=body(42), tags="[Career]"))
+    edit(site, 42, "Post four")
     build(site)
     assert_same_as_fresh(site)
 
@@ -168,12 +163,11 @@ def test_a_view_kept_for_other_bytes_keeps_nothing(site: SiteMaker, rendered: li
     build, say) is rendered, not kept by it."""
     write_posts(site)
     build(site)
-    victim = site.root / "content/posts/p4.md"
-    victim.write_text(post("Post 4", date="2024-03-05 09:00", body=body(41), tags="[Career]"))
+    edit(site, 41)
     build(site)
     listing = site.out / "tags/career/page/3/index.html"
     listing.write_text(listing.read_text(encoding="utf-8") + "<!-- mine -->", encoding="utf-8")
-    victim.write_text(post("Post 4", date="2024-03-05 09:00", body=body(42), tags="[Career]"))
+    edit(site, 42)
     rendered.clear()
     build(site)
     assert "tags/career/page/3/" in rendered
