@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -220,3 +221,39 @@ def test_the_previous_tree_keeps_the_manifest_it_had_while_live(built: SiteMaker
     skipped = {*theirs, MANIFEST}
     ours = {rel: data for rel, data in snapshot(built.out).items() if rel not in skipped}
     assert ours == {rel: data for rel, data in snapshot(clean).items() if rel != MANIFEST}
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_build_that_changes_nothing_writes_nothing_not_even_the_manifest(
+    built: SiteMaker,
+) -> None:
+    """Folders left unmarked by a build (written moments before its end) are marked by
+    none of the builds that change nothing, which leave every file as it was, manifest and
+    all; a file added by hand is found and named in the manifest all the same."""
+    from thoughtgen.incremental.manifest import MANIFEST, read_manifest, write_manifest
+
+    before = read_manifest(built.out)
+    unmarked = dict(before.folders)
+    dropped = sorted(unmarked)[:2]
+    for folder in dropped:  # as if written too late to be marked
+        del unmarked[folder]
+    write_manifest(built.out, before.files, unmarked, before.inputs, before.foreign)
+    old = time.time_ns() - 3_000_000_000  # settled long ago
+    for folder in _folders(built.out):
+        os.utime(built.out / folder, ns=(old, old))
+    stamps = _stamps(built.out)
+    for _ in range(2):
+        assert built.build().exit_code == 0
+        assert _stamps(built.out) == stamps
+    assert not set(dropped) & set(read_manifest(built.out).folders)
+    (built.out / "tags" / "notes.txt").write_text("mine\n")
+    assert built.build().exit_code == 0
+    assert read_manifest(built.out).foreign == ("tags/notes.txt",)
+    assert _stamps(built.out)[MANIFEST] != stamps[MANIFEST]

@@ -89,6 +89,15 @@ def write_manifest(
     write_file_atomically(root / MANIFEST, manifest_bytes(files, folders, inputs, foreign))
 
 
+def marks_lost(old: dict[str, int], now: dict[str, int]) -> bool:
+    """Whether a folder marked in ``old`` is not marked the same in ``now``.
+
+    Folders newly marked are no reason to rewrite a manifest: a build that changes nothing
+    writes nothing, and an unmarked folder is only listed again next time (the few a build
+    wrote last, say)."""
+    return any(now.get(folder) != mtime for folder, mtime in old.items())
+
+
 def is_temporary(name: str) -> bool:
     return name.endswith(TEMP_SUFFIX)
 

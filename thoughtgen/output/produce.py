@@ -14,6 +14,7 @@ from thoughtgen.incremental.manifest import (
     Entry,
     Manifest,
     foreign_files,
+    marks_lost,
     read_manifest,
     write_manifest,
 )
@@ -105,7 +106,7 @@ def write_site(
         if not tree.started and not removed and set(entries) == set(old):
             if (
                 entries != old
-                or marks != manifest.folders
+                or marks_lost(manifest.folders, marks)
                 or inputs != manifest.inputs
                 or manifest.foreign != tuple(foreign)
             ):
@@ -152,8 +153,8 @@ def unchanged_output(
     """The output's files when it was made from exactly these inputs and is intact, else None.
 
     Then there is nothing to plan, render or write; only files added by hand are looked
-    for, so the folder marks stay current. ``manifest`` is the output's manifest when the
-    caller has read it already.
+    for, and the manifest is rewritten only when those changed or a folder's mark no longer
+    holds. ``manifest`` is the output's manifest when the caller has read it already.
     """
     check_output_dir(output, site_dir)
     if not output.is_dir():
@@ -168,7 +169,7 @@ def unchanged_output(
     foreign, marks = foreign_files(output, manifest)
     if set(foreign) & set(manifest.files):
         return None
-    if marks != manifest.folders or manifest.foreign != tuple(foreign):
+    if marks_lost(manifest.folders, marks) or manifest.foreign != tuple(foreign):
         write_manifest(output, manifest.files, marks, inputs, tuple(foreign))
     return tuple(manifest.files)
 
