@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -188,6 +189,33 @@ def test_port_in_use_is_a_clear_error(served: Served) -> None:
     assert second.returncode == 1
     assert f"port {served.port} on 127.0.0.1 is already in use" in err
     assert "Traceback" not in err
+
+
+def hang_up_unread(port: int, path: str) -> None:
+    """Ask for ``path`` and drop the connection without reading the answer (a reset, as a
+    browser's reload or a closed tab does)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    time.sleep(0.2)  # the server is writing now, blocked on the full socket
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def test_a_browser_hanging_up_mid_answer_is_no_traceback(site: SiteMaker) -> None:
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    # Far more than the sockets' buffers hold: the server is mid-write when the reset comes.
+    site.write("content/static/big.bin", os.urandom(16 * 1024 * 1024))
+    port = free_port()
+    with until_stopped(Served(site, port, start(site, port))) as server:
+        for _ in range(3):
+            hang_up_unread(port, "/big.bin")
+        assert server.get("/posts/hello/")[0] == 200  # still serving
+        server.proc.send_signal(signal.SIGINT)
+        _out, err = server.proc.communicate(timeout=TIMEOUT)
+    assert "Traceback" not in err, err
+    assert "Error" not in err, err
+    assert err.rstrip().endswith("Stopped.")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT is how Ctrl-C arrives on POSIX")

@@ -10,6 +10,7 @@ import errno
 import json
 import mimetypes
 import os
+import sys
 import threading
 import time
 import traceback
@@ -237,7 +238,7 @@ class DevServer:
     def bind(self) -> None:
         handler = type("Handler", (_Handler,), {"server_ref": self})
         try:
-            self._server = ThreadingHTTPServer((self.host, self.port), handler)
+            self._server = _Server((self.host, self.port), handler)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(
@@ -377,6 +378,15 @@ class DevServer:
 
 class PortInUse(Exception):
     pass
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that goes away before its answer is sent (a reload, a closed tab) is
+        not an error worth a traceback in the writer's terminal; anything else is."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
