@@ -60,6 +60,8 @@ EDIT_TIMEOUT = 60.0
 FIRST_EDIT = "edit one post, first after a cold build"
 # Seconds of each serve measure, by tool ("thoughtgen", "hugo") and measure ("edit, body").
 ServeTimes = dict[str, dict[str, list[float]]]
+# Runs of each warm build (no change, edit one post) at least, whatever ``--runs`` says.
+WARM_RUNS = 5
 # What starting thoughtgen's build loads, run once before each cold build.
 BUILD_IMPORTS = "import thoughtgen.build, thoughtgen.mdext, feedgen.feed"
 # thoughtgen's cold builds timed beside its cold serve starts (the same wall clock as those).
@@ -250,7 +252,9 @@ def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dic
     config.write_text(settings, encoding="utf-8")
     remove(aside())
     timed_build(cmd, work, out, env)  # a cold build: the cache and the output
-    for _ in range(runs):
+    # Warm builds take seconds: more of them, for a median the machine's moods move less.
+    warm_runs = max(runs, WARM_RUNS)
+    for _ in range(warm_runs):
         series["no change"].runs.append(timed_build(cmd, work, out, env))
     victim = middle_post(site)
     original = victim.read_text(encoding="utf-8")
@@ -261,7 +265,7 @@ def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dic
         # as a writer's builds do.
         victim.write_text(original + "\nA first sentence after the cold build.\n", encoding="utf-8")
         series[FIRST_EDIT].runs.append(timed_build(cmd, work, out, env))
-        for n in range(runs):
+        for n in range(warm_runs):
             victim.write_text(
                 original + f"\nOne more sentence, edit number {n + 1}.\n", encoding="utf-8"
             )
@@ -724,9 +728,11 @@ def report(
         f"Peers: {version(['hugo', 'version'])}; {version(['pelican', '--version'])} "
         "(Pelican with Python-Markdown).",
         "",
-        "Medians of the runs. *Peak memory* is the largest sum of PSS over the process tree "
-        "(so forked workers sharing pages are not counted twice), sampled no more often than "
-        "keeps the sampler under about 5% of one core (reading a big process's PSS is slow, "
+        f"Medians of the runs (builds that change nothing and edits: at least {WARM_RUNS} "
+        "runs each, they take seconds). *Peak memory* is the largest sum of PSS over the "
+        "process tree (so forked workers sharing pages are not counted twice), sampled no "
+        "more often than keeps the sampler under about 5% of one core (reading a big "
+        "process's PSS is slow, "
         "and a sampler taking a third of a core slowed every multi-core build it watched); "
         "*max RSS* is the largest single process. *Written* counts output files created or "
         "replaced (a hard-linked unchanged file keeps its inode and mtime and is not counted).",
