@@ -26,6 +26,7 @@ import queue
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -563,3 +564,67 @@ def test_a_new_version_is_announced_only_once_all_of_it_is_served(tmp_path: Path
         server.quiet()
         final = server.fetch(paths)
         assert all(tokens[-1].encode() in body for _, _, body in final.values())
+
+
+# -- killed at any moment ------------------------------------------------------------------
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and process groups are POSIX")
+@pytest.mark.parametrize("seed", (5, 19))
+def test_a_server_killed_at_any_moment_serves_the_clean_build_once_started_again(
+    tmp_path: Path, seed: int
+) -> None:
+    """SIGKILL (a closed terminal, a crash, the machine's OOM killer) during the first build,
+    during a rebuild or while idle, with edits made before and while no server runs: the
+    next server catches up with the sources and serves exactly a clean build of them."""
+    rng = random.Random(seed)
+    walk = ServeWalk(tmp_path / "site", tmp_path / "unused", rng)
+    walk.root.mkdir()
+    walk.setup()
+    port, log = free_port(), tmp_path / "serve.log"
+    history = ["setup"]
+
+    def start() -> Watched:
+        with open(log, "a") as output:
+            proc = subprocess.Popen(
+                [*SERVE, "--source", str(walk.root), "--port", str(port)],
+                stdout=output,
+                stderr=output,
+                start_new_session=True,  # its forked workers are killed with it
+            )
+        return Watched(SiteMaker(walk.root), port, proc)
+
+    def kill(server: Watched) -> None:
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait(timeout=TIMEOUT)
+
+    def edit() -> None:
+        history.append(walk.step())
+        if walk.broken:
+            history.append(walk.fix_post())
+
+    killed = 0
+    for _round in range(5):
+        server = start()
+        if rng.random() < 0.3:  # in the middle of the first build, or just before it
+            time.sleep(rng.uniform(0.05, 0.8))
+            kill(server)
+            killed += 1
+            server = start()
+        server.wait_for(lambda s=server: s.status()["watching"], "the first build")
+        for _ in range(rng.choice([1, 2, 3])):
+            edit()
+        time.sleep(rng.choice([0.0, 0.02, 0.1, 0.3, 0.8]))  # mid-rebuild, or after it
+        kill(server)
+        killed += 1
+        if rng.random() < 0.5:
+            edit()  # while no server runs
+        server = start()
+        try:
+            server.wait_for(lambda s=server: s.status()["watching"], "the next server")
+            status = server.quiet()
+            where = f"after a kill; {' / '.join(history[-6:])}"
+            assert status["error"] is None, f"{where}\n{status['error']}"
+            assert_serves_clean_build(server, tmp_path / "clean", where)
+        finally:
+            kill(server)
+    assert killed >= 5
+    assert "Traceback" not in log.read_text(encoding="utf-8")
