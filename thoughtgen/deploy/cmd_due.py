@@ -8,7 +8,6 @@ a garbled stamp never looks like "nothing to deploy".
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +61,8 @@ def due_command(since_text: str, source: Path, now: str | None, fmt: str) -> Non
         code = EXIT_ERROR
     except Exception:
         # A scheduled run reads exit 1 as "nothing to deploy": a defect must not say that.
+        import traceback  # only on the way out of an unforeseen failure
+
         traceback.print_exc(file=sys.stderr)
         click.echo("Error: thoughtgen failed unexpectedly; please report this (exit 2).", err=True)
         code = EXIT_ERROR

@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from types import ModuleType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from thoughtgen.importers.model import SourceSite
+if TYPE_CHECKING:  # the model is loaded with a platform's module, not to list them
+    from thoughtgen.importers.model import SourceSite
 
 # In the order detection tries them: the most specific signs first.
 PLATFORMS = ("wordpress", "substack", "medium", "jekyll", "hugo", "pelican", "eleventy")
