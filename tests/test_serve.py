@@ -218,6 +218,82 @@ def test_a_browser_hanging_up_mid_answer_is_no_traceback(site: SiteMaker) -> Non
     assert err.rstrip().endswith("Stopped.")
 
 
+def ask(conn: http.client.HTTPConnection, path: str, method: str = "GET", **headers: str):
+    conn.request(method, path, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.headers, response.read()
+
+
+def test_media_is_sent_in_the_parts_a_player_asks_for(site: SiteMaker) -> None:
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    media = os.urandom(3 * 1024 * 1024 + 17)
+    size = len(media)
+    site.write("content/static/talk.mp4", media)
+    port = free_port()
+    with until_stopped(Served(site, port, start(site, port))):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # one, kept alive
+        status, headers, body = ask(conn, "/talk.mp4")
+        assert (status, headers["Accept-Ranges"], body) == (200, "bytes", media)
+        assert headers["Content-Type"] == "video/mp4"
+        for asked, first, last in [
+            ("bytes=100-199", 100, 199),
+            ("bytes=0-0", 0, 0),
+            (f"bytes={size - 10}-", size - 10, size - 1),
+            ("bytes=-500", size - 500, size - 1),
+            (f"bytes=-{size * 2}", 0, size - 1),
+            (f"bytes=1000-{size * 5}", 1000, size - 1),
+            ("BYTES=7-8", 7, 8),
+        ]:
+            status, headers, body = ask(conn, "/talk.mp4", Range=asked)
+            assert status == 206, asked
+            assert headers["Content-Range"] == f"bytes {first}-{last}/{size}", asked
+            assert body == media[first : last + 1], asked
+        for past in [f"bytes={size}-", f"bytes={size + 5}-{size + 9}", "bytes=-0"]:
+            status, headers, body = ask(conn, "/talk.mp4", Range=past)
+            assert (status, headers["Content-Range"], body) == (416, f"bytes */{size}", b"")
+        # Ranges the server may ignore: the whole file, as for no range at all.
+        for ignored in ["bytes=9-3", "bytes=0-1,5-6", "items=0-5", "bytes=x-y", "bytes=-"]:
+            status, _headers, body = ask(conn, "/talk.mp4", Range=ignored)
+            assert (status, body) == (200, media), ignored
+        status, _headers, body = ask(conn, "/talk.mp4", Range="bytes=0-9", **{"If-Range": "x"})
+        assert (status, body) == (200, media)
+        status, headers, body = ask(conn, "/talk.mp4", "HEAD", Range="bytes=0-9")
+        assert (status, headers["Content-Length"], body) == (200, str(size), b"")
+        # Pages are whole (the reload script goes in), never parts.
+        status, headers, body = ask(conn, "/posts/hello/", Range="bytes=0-9")
+        assert status == 200 and b"First version." in body and "Accept-Ranges" not in headers
+        conn.close()
+
+
+def test_a_file_being_sent_is_all_of_one_build(site: SiteMaker) -> None:
+    """A rebuild that replaces a big file while a slow reader is fetching it: the reader
+    gets every byte of the version it asked for, none of the next."""
+    site.write("content/posts/hello.md", post("Hello", body="First version."))
+    # More than the sockets' buffers hold: the server is mid-send when the rebuild comes.
+    before, after = os.urandom(16 * 1024 * 1024), os.urandom(16 * 1024 * 1024)
+    site.write("content/static/big.bin", before)
+    port = free_port()
+    with until_stopped(Served(site, port, start(site, port))) as server:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        first = sock.recv(4096)
+        version = server.status()["version"]
+        site.write("content/static/big.bin", after)
+        server.wait_for(lambda: server.status()["version"] > version, "the rebuild")
+        chunks = [first]
+        while chunk := sock.recv(1 << 16):
+            chunks.append(chunk)
+        sock.close()
+        head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        assert body == before
+        server.wait_for(  # (the write of the new version may take more than one rebuild)
+            lambda: ask(http.client.HTTPConnection("127.0.0.1", port), "/big.bin")[2] == after,
+            "the new version served",
+        )
+
+
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT is how Ctrl-C arrives on POSIX")
 def test_ctrl_c_stops_cleanly(served: Served) -> None:
     served.proc.send_signal(signal.SIGINT)

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from thoughtgen.build import BuildOptions, build
 from thoughtgen.config import CONFIG_FILE
 from thoughtgen.errors import ThoughtgenError
+from thoughtgen.httprange import Part, Unsatisfiable, requested_range
 from thoughtgen.session import BuildSession
 
 SERVE_DIR = Path(".thoughtgen") / "serve"
@@ -418,10 +420,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        self._send(*answer, head)
+        status, body, kind = answer
+        if isinstance(body, bytes):
+            self._send(status, body, kind, head)
+            return
+        with body:
+            self._send_file(body, kind, head)
 
-    def _answer(self, raw_path: str) -> tuple[HTTPStatus, bytes, str] | None:
-        """Status, body and type of the answer to ``raw_path``; None to add the slash."""
+    def _answer(self, raw_path: str) -> tuple[HTTPStatus, bytes | BinaryIO, str] | None:
+        """Status, body and type of the answer to ``raw_path``; None to add the slash.
+
+        A page is read whole (the reload script goes into it); any other file is opened, to
+        be sent from disk once the lock is released: the open file keeps the bytes of the
+        build it belongs to, because a rebuild replaces files, never writes through them.
+        """
         target = self._resolve(raw_path)
         dev = self.server_ref
         if isinstance(target, str):  # "redirect"
@@ -435,7 +447,9 @@ class _Handler(BaseHTTPRequestHandler):
             return HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain"
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         try:
-            return HTTPStatus.OK, target.read_bytes(), kind
+            if kind == "text/html":
+                return HTTPStatus.OK, target.read_bytes(), kind
+            return HTTPStatus.OK, target.open("rb"), kind
         except OSError:  # swapped away between resolve and read: ask again
             return HTTPStatus.SERVICE_UNAVAILABLE, b"Rebuilding, try again\n", "text/plain"
 
@@ -467,20 +481,40 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: HTTPStatus, data: bytes, kind: str, head: bool) -> None:
         if kind == "text/html":
             data = _inject(data, self.server_ref.state.version)
-        if kind.startswith("text/") or kind in (
-            "application/xml",
-            "application/json",
-            "image/svg+xml",
-            "application/javascript",
-        ):
-            kind += "; charset=utf-8"
         self.send_response(status)
-        self.send_header("Content-Type", kind)
+        self.send_header("Content-Type", _with_charset(kind))
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         if not head:
             self.wfile.write(data)
+
+    def _send_file(self, file: BinaryIO, kind: str, head: bool) -> None:
+        """A file sent from disk as it is (a video need not fit in memory), or the part of
+        it that a ``Range`` header asks for (how a browser seeks in audio and video)."""
+        size = os.fstat(file.fileno()).st_size
+        wanted = None
+        # Ranges are for GET only; an If-Range names a version, and no validators are sent.
+        if not head and "If-Range" not in self.headers:
+            wanted = requested_range(self.headers.get("Range"), size)
+        if isinstance(wanted, Unsatisfiable):
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        part = wanted or Part(0, size, size)
+        self.send_response(HTTPStatus.OK if wanted is None else HTTPStatus.PARTIAL_CONTENT)
+        self.send_header("Content-Type", _with_charset(kind))
+        self.send_header("Content-Length", str(part.stop - part.start))
+        if wanted is not None:
+            self.send_header("Content-Range", part.content_range)
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        count = part.stop - part.start
+        if not head and count and self.connection.sendfile(file, part.start, count) < count:
+            self.close_connection = True  # cut short by hand in the output: say no more
 
     def _endpoint(self, name: str, head: bool) -> None:
         state = self.server_ref.state
@@ -527,6 +561,17 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _with_charset(kind: str) -> str:
+    if kind.startswith("text/") or kind in (
+        "application/xml",
+        "application/json",
+        "image/svg+xml",
+        "application/javascript",
+    ):
+        return kind + "; charset=utf-8"
+    return kind
 
 
 def _inject(html: bytes, version: int) -> bytes:
