@@ -212,22 +212,25 @@ def generate(fmt: str, posts: int, target: Path) -> None:
     )
 
 
+def repo_env() -> dict[str, str]:
+    """The environment thoughtgen is run in: this checkout's package first."""
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def build_command(site: Path, out: Path) -> list[str]:
+    """``thoughtgen build`` of ``site`` into ``out``, as the bench times it."""
+    return [
+        sys.executable, "-m", "thoughtgen", "build", "--quiet",
+        "--source", str(site), "--output", str(out),
+    ]  # fmt: skip
+
+
 def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dict[str, Series]:
     site = work / f"thoughtgen-{posts}"
     generate("thoughtgen", posts, site)
     out = work / f"thoughtgen-{posts}-out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "thoughtgen",
-        "build",
-        "--quiet",
-        "--source",
-        str(site),
-        "--output",
-        str(out),
-    ]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = build_command(site, out)
+    env = repo_env()
 
     def aside() -> list[Path]:
         return move_aside([out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"], work)
@@ -338,7 +341,7 @@ def compile_bytecode(notes: list[str]) -> None:
 
 
 def help_startup(runs: int) -> float:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = repo_env()
     walls = [
         measure([sys.executable, "-m", "thoughtgen", "--help"], REPO, env)[0]
         for _ in range(max(5, runs * 3))
@@ -503,12 +506,11 @@ def serve_thoughtgen(
     page = f"/posts/{post_slug(post)}/"
     port = free_port()  # one port for every session: the served pages' base URL names it
     cmd = [sys.executable, "-m", "thoughtgen", "serve", "--source", str(site), "--port", str(port)]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = repo_env()
     warm = [sys.executable, "-c", "import thoughtgen.serve, thoughtgen.mdext, watchfiles"]
     log = work / f"serve-thoughtgen-{posts}.log"
     out = work / f"thoughtgen-{posts}-beside-out"
-    build = [sys.executable, "-m", "thoughtgen", "build", "--quiet", "--source", str(site)]
-    build += ["--output", str(out)]
+    build = build_command(site, out)
     times: dict[str, list[float]] = {"start, cold": [], "start, warm": [], COLD_BESIDE: []}
 
     def cold_start() -> None:
@@ -609,7 +611,7 @@ def profiled(setup: str, call: str) -> str:
         "pstats.Stats(profile, stream=text).sort_stats('tottime').print_stats(18)\n"
         "print(text.getvalue())\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = repo_env()
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
@@ -675,9 +677,8 @@ def profile_edit(work: Path, posts: int) -> str:
     out = work / "profile-out"
     leftovers = [out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"]
     remove(leftovers)
-    cmd = [sys.executable, "-m", "thoughtgen", "build", "--quiet", "--source", str(site)]
-    cmd += ["--output", str(out)]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = build_command(site, out)
+    env = repo_env()
     post = middle_post(site)
     original = post.read_text(encoding="utf-8")
     try:

@@ -34,16 +34,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def ask(conn: http.client.HTTPConnection, path: str, method: str = "GET", **headers: str):
+    conn.request(method, path, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.headers, response.read()
+
+
 class Served:
     def __init__(self, site: SiteMaker, port: int, proc: subprocess.Popen) -> None:
         self.site, self.port, self.proc = site, port, proc
 
     def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        status, headers, body = self.get_bytes(path)
+        return status, headers, body.decode()
+
+    def get_bytes(self, path: str) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
         try:
-            conn.request("GET", path)  # sent as written: no client-side normalising of ..
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read().decode()
+            status, headers, body = ask(conn, path)  # as written: no normalising of ..
+            return status, dict(headers), body
         finally:
             conn.close()
 
@@ -134,9 +143,18 @@ def test_reload_endpoint_streams_state(served: Served) -> None:
     response = conn.getresponse()
     assert response.status == 200
     assert response.getheader("Content-Type") == "text/event-stream"
-    assert response.readline() == b"event: state\n"
-    data = json.loads(response.readline().decode().removeprefix("data: "))
-    assert data == {"version": served.status()["version"], "error": None}
+
+    def next_state() -> dict:
+        assert response.readline() == b"event: state\n"
+        state = json.loads(response.readline().decode().removeprefix("data: "))
+        assert response.readline() == b"\n"
+        return state
+
+    data, now = next_state(), served.status()
+    # A save just before the start is built once watching: that rebuild is streamed too.
+    while data["version"] < now["version"]:
+        data = next_state()
+    assert data == {"version": now["version"], "error": None}
     assert served.status()["watching"] is True
     conn.close()
 
@@ -191,12 +209,20 @@ def test_port_in_use_is_a_clear_error(served: Served) -> None:
     assert "Traceback" not in err
 
 
+def slow_request(port: int, path: str, buffer: int, *, close: bool = False) -> socket.socket:
+    """A connection that has asked for ``path`` and holds at most ``buffer`` bytes of the
+    answer until it is read: a slow reader, so a big answer is still being sent."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer)
+    ending = "Connection: close\r\n" if close else ""
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n{ending}\r\n".encode())
+    return sock
+
+
 def hang_up_unread(port: int, path: str) -> None:
     """Ask for ``path`` and drop the connection without reading the answer (a reset, as a
     browser's reload or a closed tab does)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    sock = slow_request(port, path, 4096)
     time.sleep(0.2)  # the server is writing now, blocked on the full socket
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
@@ -216,12 +242,6 @@ def test_a_browser_hanging_up_mid_answer_is_no_traceback(site: SiteMaker) -> Non
     assert "Traceback" not in err, err
     assert "Error" not in err, err
     assert err.rstrip().endswith("Stopped.")
-
-
-def ask(conn: http.client.HTTPConnection, path: str, method: str = "GET", **headers: str):
-    conn.request(method, path, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.headers, response.read()
 
 
 def test_media_is_sent_in_the_parts_a_player_asks_for(site: SiteMaker) -> None:
@@ -274,9 +294,7 @@ def test_a_file_being_sent_is_all_of_one_build(site: SiteMaker) -> None:
     site.write("content/static/big.bin", before)
     port = free_port()
     with until_stopped(Served(site, port, start(site, port))) as server:
-        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
-        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        sock = slow_request(port, "/big.bin", 1 << 16, close=True)
         first = sock.recv(4096)
         version = server.status()["version"]
         site.write("content/static/big.bin", after)
@@ -289,8 +307,7 @@ def test_a_file_being_sent_is_all_of_one_build(site: SiteMaker) -> None:
         assert head.startswith(b"HTTP/1.1 200")
         assert body == before
         server.wait_for(  # (the write of the new version may take more than one rebuild)
-            lambda: ask(http.client.HTTPConnection("127.0.0.1", port), "/big.bin")[2] == after,
-            "the new version served",
+            lambda: server.get_bytes("/big.bin")[2] == after, "the new version served"
         )
 
 

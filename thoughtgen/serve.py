@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -481,13 +481,21 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: HTTPStatus, data: bytes, kind: str, head: bool) -> None:
         if kind == "text/html":
             data = _inject(data, self.server_ref.state.version)
-        self.send_response(status)
-        self.send_header("Content-Type", _with_charset(kind))
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
+        self._start(status, kind, len(data))
         if not head:
             self.wfile.write(data)
+
+    def _start(
+        self, status: HTTPStatus, kind: str, length: int, more: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """The status line and headers of an answer of ``length`` bytes, never cached."""
+        self.send_response(status)
+        self.send_header("Content-Type", _with_charset(kind))
+        self.send_header("Content-Length", str(length))
+        for name, value in more:
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
 
     def _send_file(self, file: BinaryIO, kind: str, head: bool) -> None:
         """A file sent from disk as it is (a video need not fit in memory), or the part of
@@ -504,15 +512,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         part = wanted or Part(0, size, size)
-        self.send_response(HTTPStatus.OK if wanted is None else HTTPStatus.PARTIAL_CONTENT)
-        self.send_header("Content-Type", _with_charset(kind))
-        self.send_header("Content-Length", str(part.stop - part.start))
+        more = [("Accept-Ranges", "bytes")]
         if wanted is not None:
-            self.send_header("Content-Range", part.content_range)
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
+            more.append(("Content-Range", part.content_range))
         count = part.stop - part.start
+        status = HTTPStatus.OK if wanted is None else HTTPStatus.PARTIAL_CONTENT
+        self._start(status, kind, count, more)
         if not head and count and self.connection.sendfile(file, part.start, count) < count:
             self.close_connection = True  # cut short by hand in the output: say no more
 
@@ -538,20 +543,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         seen: dict[str, object] | None = None
-        try:
-            while not dev.stop.is_set():
-                with dev.state.changed:
-                    if seen == dev.state.snapshot():
-                        dev.state.changed.wait(KEEPALIVE_SECONDS)
-                    current = dev.state.snapshot()
-                if current != seen:
-                    self.wfile.write(f"event: state\ndata: {json.dumps(current)}\n\n".encode())
-                    seen = current
-                else:
-                    self.wfile.write(b": keep-alive\n\n")
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
-            pass
+        # A page closed or reloaded ends this with a ConnectionError: ``_Server`` is quiet.
+        while not dev.stop.is_set():
+            with dev.state.changed:
+                if seen == dev.state.snapshot():
+                    dev.state.changed.wait(KEEPALIVE_SECONDS)
+                current = dev.state.snapshot()
+            if current != seen:
+                self.wfile.write(f"event: state\ndata: {json.dumps(current)}\n\n".encode())
+                seen = current
+            else:
+                self.wfile.write(b": keep-alive\n\n")
+            self.wfile.flush()
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
