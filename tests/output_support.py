@@ -60,3 +60,25 @@ def leftovers(parent: Path, output_name: str = "public") -> list[str]:
                 if path.name.endswith(TEMP_SUFFIX) or path.name.endswith(".tmp"):
                     found.append(str(path.relative_to(parent)))
     return sorted(found)
+
+
+SAFETY_CONFIG = "title: Safety\nbase_url: https://example.com/\ntimezone: UTC\nauthor:\n  name: S\n"
+
+
+def make_site(root: Path, posts: int = 30) -> Path:
+    """A small site in ``root``/site: ``posts`` posts, each with a long body, and a static file."""
+    site = root / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "content" / "static").mkdir()
+    (site / "content" / "static" / "note.txt").write_text("static\n")
+    (site / "thoughtgen.yaml").write_text(SAFETY_CONFIG)
+    for number in range(posts):
+        edit(site, number, "first")
+    return site
+
+
+def edit(site: Path, number: int, word: str) -> None:
+    (site / "content" / "posts" / f"p{number}.md").write_text(
+        f"---\ntitle: Post {number} {word}\ndate: 2025-03-{1 + number % 28:02d} 09:00\n"
+        f"tags: [t{number % 4}]\n---\nBody {word} " + "words " * 200 + "\n"
+    )

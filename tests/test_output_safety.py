@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW
-from output_support import build_command, leftovers, run_build, tree
+from output_support import build_command, edit, leftovers, make_site, run_build, tree
 
 import thoughtgen.output.tree as tree_module
 from thoughtgen.build import BuildOptions, build
@@ -25,26 +25,6 @@ from thoughtgen.incremental.manifest import read_manifest
 from thoughtgen.output.atomic import TEMP_SUFFIX
 from thoughtgen.output.lock import WAIT_VARIABLE, output_lock
 from thoughtgen.output.tree import DIRTY
-
-CONFIG = "title: Safety\nbase_url: https://example.com/\ntimezone: UTC\nauthor:\n  name: S\n"
-
-
-def make_site(root: Path, posts: int = 30) -> Path:
-    site = root / "site"
-    (site / "content" / "posts").mkdir(parents=True)
-    (site / "content" / "static").mkdir()
-    (site / "content" / "static" / "note.txt").write_text("static\n")
-    (site / "thoughtgen.yaml").write_text(CONFIG)
-    for number in range(posts):
-        edit(site, number, "first")
-    return site
-
-
-def edit(site: Path, number: int, word: str) -> None:
-    (site / "content" / "posts" / f"p{number}.md").write_text(
-        f"---\ntitle: Post {number} {word}\ndate: 2025-03-{1 + number % 28:02d} 09:00\n"
-        f"tags: [t{number % 4}]\n---\nBody {word} " + "words " * 200 + "\n"
-    )
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:

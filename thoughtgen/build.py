@@ -24,6 +24,7 @@ from thoughtgen.model import Site
 from thoughtgen.output.lock import output_lock
 from thoughtgen.output.policy import check_output_dir, resolve_output
 from thoughtgen.output.produce import WriteReport, unchanged_output, write_site
+from thoughtgen.output.survey import Surveying
 from thoughtgen.outputs import OutputFile, Planned
 from thoughtgen.parallel import parallel_map, worker_count
 from thoughtgen.parse import ParsedItem, digest_of, lean_item, parse_source, shared_renderer
@@ -337,35 +338,39 @@ def _make(
     from thoughtgen.feedguard import guard_feed_ids
     from thoughtgen.plan import Planning, plan_site
 
-    scanned = len(log.warnings)
-    loaded = load(options, log, config, cache, (found.refs, found.static), found.now)
-    site = loaded.site
-    assembled = tuple(log.warnings[scanned:])
-    # Pages note what they read where a previous output may keep files by it.
-    noting = cache is not None and previous is not None and bool(previous.files)
-    planning = Planning(site, options.site_dir, cache, found.theme, noting=noting)
-    cards = tuple(card_warnings(site, options.site_dir))
-    log.warnings.extend(later_warnings(found.theme, cards, options.site_dir, config))
-    inputs = found.stamp(lambda ref: loaded.digests[ref.rel])
-    planned: list[Planned] = plan_site(site, options.site_dir, planning)
-    if previous is not None and not options.accept_new_ids:
-        # Stop before the feeds give posts already sent out new ids.
-        log.warnings.extend(
-            guard_feed_ids(site, planned, output_dir, previous, options.site_dir, shown)
+    jobs = worker_count(options.jobs)
+    # The output is looked at while the site is read, in a forked process where one may be.
+    with Surveying(output_dir, None if options.clean else previous, jobs) as surveying:
+        scanned = len(log.warnings)
+        loaded = load(options, log, config, cache, (found.refs, found.static), found.now)
+        site = loaded.site
+        assembled = tuple(log.warnings[scanned:])
+        # Pages note what they read where a previous output may keep files by it.
+        noting = cache is not None and previous is not None and bool(previous.files)
+        planning = Planning(site, options.site_dir, cache, found.theme, noting=noting)
+        cards = tuple(card_warnings(site, options.site_dir))
+        log.warnings.extend(later_warnings(found.theme, cards, options.site_dir, config))
+        inputs = found.stamp(lambda ref: loaded.digests[ref.rel])
+        planned: list[Planned] = plan_site(site, options.site_dir, planning)
+        if previous is not None and not options.accept_new_ids:
+            # Stop before the feeds give posts already sent out new ids.
+            log.warnings.extend(
+                guard_feed_ids(site, planned, output_dir, previous, options.site_dir, shown)
+            )
+        # Kept only where the next build can find it, and where the clock can be trusted.
+        span = planning.clock_span() if cache is not None else None
+        report = write_site(
+            planned,
+            output_dir,
+            options.site_dir,
+            clean=options.clean,
+            jobs=jobs,
+            progress=options.progress,
+            inputs=inputs if span is not None else "",
+            manifest=previous,
+            views=page_views(planning, cache) if noting and not options.clean else None,
+            survey=surveying.result(),
         )
-    # Kept only where the next build can find it, and where the clock can be trusted.
-    span = planning.clock_span() if cache is not None else None
-    report = write_site(
-        planned,
-        output_dir,
-        options.site_dir,
-        clean=options.clean,
-        jobs=worker_count(options.jobs),
-        progress=options.progress,
-        inputs=inputs if span is not None else "",
-        manifest=previous,
-        views=page_views(planning, cache) if noting and not options.clean else None,
-    )
     if cache is not None and span is not None:
         cache.remember(record_key(inputs), Record(*span, assembled, cards).encode())
     return site, tuple(p.path for p in planned), report

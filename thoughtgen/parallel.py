@@ -12,8 +12,10 @@ in the same order, only slower on big sites.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -61,6 +63,70 @@ def fork_available() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
+def may_fork(jobs: int) -> bool:
+    """Whether work may go to forked processes now: more than one job asked for, fork
+    available, no other thread running, and not inside a pool's worker (which may not
+    start its own)."""
+    return (
+        jobs > 1
+        and fork_available()
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
+
+
+class Beside:
+    """One task run in a forked process while this one goes on (``beside``)."""
+
+    def __init__(self, task: Callable[[], bytes]) -> None:
+        read_end, write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: answer through the pipe, then leave at once
+            status = 1
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(task())
+                status = 0
+            finally:
+                os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+        os.close(write_end)
+        self._pipe: int | None = read_end
+
+    def result(self) -> bytes | None:
+        """The task's answer, waiting for it; None when the task failed."""
+        if self._pipe is None:
+            return None
+        chunks = []
+        try:
+            while chunk := os.read(self._pipe, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            self._close()
+        _pid, status = os.waitpid(self._pid, 0)
+        return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
+
+    def cancel(self) -> None:
+        """Stop the task if it has not been waited for (the build ended another way)."""
+        if self._pipe is None:
+            return
+        self._close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+
+    def _close(self) -> None:
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+
+
+def beside(task: Callable[[], bytes], jobs: int) -> Beside | None:
+    """``task`` started in a forked process, its bytes to be collected later; None where
+    workers may not be forked (``may_fork``): then the caller does the work itself."""
+    return Beside(task) if may_fork(jobs) else None
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     assert _TASK is not None
     return [_TASK(item) for item in chunk]
@@ -76,12 +142,7 @@ def parallel_map(
     global _TASK
     jobs = min(jobs, max(1, len(items) // MIN_ITEMS_PER_WORKER))
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
-    if (
-        jobs <= 1
-        or not fork_available()
-        or threading.active_count() > 1
-        or multiprocessing.current_process().daemon  # a pool's worker may not start its own
-    ):
+    if not may_fork(jobs):
         for index, chunk in enumerate(chunks):
             yield index * chunk_size, [task(item) for item in chunk]
         return

@@ -13,13 +13,13 @@ from thoughtgen.errors import Problem, ThoughtgenError
 from thoughtgen.incremental.manifest import (
     Entry,
     Manifest,
-    foreign_files,
     marks_lost,
     read_manifest,
     write_manifest,
 )
 from thoughtgen.output.policy import check_collisions, check_output_dir
-from thoughtgen.output.tree import StagingTree, intact, write_one
+from thoughtgen.output.survey import Survey, look_at_output
+from thoughtgen.output.tree import StagingTree, write_one
 from thoughtgen.outputs import Planned
 from thoughtgen.parallel import parallel_map
 
@@ -51,6 +51,7 @@ def write_site(
     inputs: str = "",
     manifest: Manifest | None = None,
     views: PageViews | None = None,
+    survey: Survey | None = None,
 ) -> WriteReport:
     """Make ``output`` hold exactly ``planned``; readers see the old site or the new, never half.
 
@@ -58,16 +59,26 @@ def write_site(
     made (in ``jobs`` processes) and written only where their bytes changed. ``clean``
     remakes and rewrites everything. ``manifest`` is the output's manifest when the caller
     has read it already. ``views``: what pages read when they were last rendered; a page
-    whose key changed but whose view did not keeps its file (``pageviews``).
+    whose key changed but whose view did not keeps its file (``pageviews``). ``survey``: the
+    output and its spare tree as they were found against ``manifest`` when the build began
+    (``survey``), else they are looked at now.
     """
     check_output_dir(output, site_dir)
     check_collisions(planned)
     output = output.absolute()
     tree = StagingTree(output, clean)
+    if tree.parked.exists():  # a swap was killed midway: what was surveyed may have moved
+        survey = None
     if tree.recover() or manifest is None:  # (a recovered output has its own manifest)
         manifest = read_manifest(output) if output.is_dir() else Manifest({}, {})
     old = manifest.files
-    foreign, marks = foreign_files(output, manifest)
+    if survey is None:
+        live = look_at_output(output, manifest, clean)
+        tree.stage_against(old)
+    else:
+        live = survey.live
+        tree.stage_against(old, survey.spare, measured=True)
+    foreign, marks = live.foreign, live.marks
     clashes = sorted(set(foreign) & {p.path for p in planned})
     if clashes:
         raise ThoughtgenError(
@@ -79,13 +90,11 @@ def write_site(
             )
             for c in clashes
         )
-    base = str(output)
+    damaged = live.damaged
     usable = (
         {}
         if clean
-        else {
-            path: entry for path, entry in old.items() if entry.digest and intact(base, path, entry)
-        }
+        else {path: entry for path, entry in old.items() if entry.digest and path not in damaged}
     )
     entries: dict[str, Entry] = {}
     todo: list[Planned] = []
@@ -162,11 +171,10 @@ def unchanged_output(
     manifest = manifest or read_manifest(output)
     if not manifest.inputs or manifest.inputs != inputs:
         return None
-    output = output.absolute()
-    base = str(output)
-    if not all(intact(base, path, entry) for path, entry in manifest.files.items()):
+    live = look_at_output(output.absolute(), manifest)
+    if live.damaged:
         return None
-    foreign, marks = foreign_files(output, manifest)
+    foreign, marks = live.foreign, live.marks
     if set(foreign) & set(manifest.files):
         return None
     if marks_lost(manifest.folders, marks) or manifest.foreign != tuple(foreign):

@@ -17,6 +17,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from thoughtgen.incremental.manifest import (
@@ -31,20 +32,11 @@ from thoughtgen.incremental.manifest import (
     write_manifest,
 )
 from thoughtgen.output.atomic import TEMP_SUFFIX, new_folder_mode
+from thoughtgen.output.survey import Spare, measure_spare, parked_path, spare_path
 from thoughtgen.output.swap import exchange_folders
 
 # Present in the staging tree while a build changes it; removed just before the swap.
 DIRTY = f".thoughtgen-staging{TEMP_SUFFIX}"
-
-
-def intact(root: str, path: str, entry: Entry) -> bool:
-    """True when ``path`` below ``root`` has the size and mtime the manifest remembers
-    (plain strings: a build checks every file of the site this way)."""
-    try:
-        stat = os.stat(f"{root}/{path}")
-    except OSError:
-        return False
-    return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
 
 
 class StagingTree:
@@ -52,11 +44,13 @@ class StagingTree:
 
     def __init__(self, output: Path, clean: bool) -> None:
         self.output = output
-        self.spare = output.with_name(f".{output.name}.previous")
-        self.parked = output.with_name(f".{output.name}.parked{TEMP_SUFFIX}")
+        self.spare = spare_path(output)
+        self.parked = parked_path(output)
         self.clean = clean
         self._root: Path | None = None
-        self._spare = Manifest({}, {})
+        self._live: dict[str, Entry] = {}
+        self._measured: Spare | None = None  # the spare tree against the live manifest
+        self._is_measured = False
         self.reused_spare = False
         self.written: set[str] = set()
         self.warnings: list[str] = []
@@ -92,17 +86,34 @@ class StagingTree:
         return restored
 
     # -- staging ----------------------------------------------------------------------------
+    def stage_against(
+        self, live: dict[str, Entry], spare: Spare | None = None, *, measured: bool = False
+    ) -> None:
+        """Stage against ``live``, the live output's manifest files. When ``measured``,
+        ``spare`` is the spare tree measured against them already (``survey``); else it is
+        measured when the tree is first needed."""
+        self._live = live
+        self._measured, self._is_measured = spare, measured
+
+    def _spare_files(self) -> set[str]:
+        spare = self._measured
+        return spare.files(self._live) if spare is not None and self.reused_spare else set()
+
     def take_over_folder(self) -> Path:
         """Claim the folder the next output is staged in: the previous output when it can be
         updated in place, else a new, empty folder at the same place."""
         if self._root is not None:
             return self._root
-        spare = read_manifest(self.spare) if self.spare.is_dir() else Manifest({}, {})
-        if spare.files and self.output.is_dir() and not self.clean:
-            self._spare, self.reused_spare = spare, True
+        if not self._is_measured:
+            self._measured, self._is_measured = measure_spare(self.output, self._live), True
+        spare = self._measured
+        if spare is not None and spare.strangers:
+            spare = self._measured = replace(spare, strangers=self._left_by_killed(spare))
+        if spare is not None and not spare.strangers and self.output.is_dir() and not self.clean:
+            self.reused_spare = True
             if (self.spare / DIRTY).exists():  # a build was killed while it changed the tree
                 _remove_temporaries(self.spare)
-        else:
+        else:  # (a tree holding files no build put there is never published: set aside)
             if os.path.lexists(self.spare):
                 self._discard(self.spare)
             if os.path.lexists(self.spare):  # it held files of someone else's: set aside
@@ -113,8 +124,33 @@ class StagingTree:
                 )
             os.mkdir(self.spare, new_folder_mode())
         self._root = self.spare
-        (self._root / DIRTY).touch()
+        marker = self._root / DIRTY
+        if not marker.exists():  # when the tree began to change, by the filesystem's clock
+            marker.touch()
+            marker.write_text(str(marker.stat().st_mtime_ns))
         return self._root
+
+    def _left_by_killed(self, spare: Spare) -> tuple[str, ...]:
+        """Remove the files of the spare not in its manifest that a build killed while it
+        changed the tree wrote (made since it began); the strangers left, not ours."""
+        marker = self.spare / DIRTY
+        try:
+            text = marker.read_text()
+            began = int(text) if text.isdigit() else marker.stat().st_mtime_ns
+        except OSError:
+            return spare.strangers
+        left = []
+        for rel in spare.strangers:
+            path = self.spare / rel
+            try:
+                if path.lstat().st_mtime_ns >= began:
+                    path.unlink()
+                    continue
+            except OSError:
+                continue  # gone already
+            left.append(rel)
+        _prune_empty_dirs(self.spare, set(spare.strangers) - set(left))
+        return tuple(left)
 
     def write(self, path: str, key: str | None, digest: str, data: bytes | Path) -> Entry:
         self.written.add(path)
@@ -123,17 +159,18 @@ class StagingTree:
     def complete(self, entries: dict[str, Entry], foreign: list[str], inputs: str) -> None:
         """Make the tree hold exactly ``entries`` plus the files that are not ours."""
         root = self.take_over_folder()
-        spare, base = self._spare.files, str(root)
         if not self.reused_spare:  # a new, empty tree: every file kept is linked in anew
-            _link_all(str(self.output), base, [p for p in entries if p not in self.written])
+            _link_all(str(self.output), str(root), [p for p in entries if p not in self.written])
         else:
+            spare, live = self._measured, self._live
+            assert spare is not None
             for path, entry in entries.items():
                 if path in self.written:
                     continue
-                if spare.get(path) == entry and intact(base, path, entry):
+                if live.get(path) == entry and spare.same(path):
                     continue  # the same file as the live one (a hard link), or identical to it
                 _link(self.output / path, root / path, replace=True)
-        stale = set(self._spare.files) - set(entries)
+        stale = self._spare_files() - set(entries)
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
                 (root / path).unlink()
@@ -146,9 +183,10 @@ class StagingTree:
     def _mirror_foreign(self, root: Path, foreign: list[str]) -> None:
         """Hard-link every file that is not ours from the live output into the tree."""
         if self.reused_spare:
-            had = self._spare.foreign
+            assert self._measured is not None
+            had = self._measured.foreign
             if had is None:  # made by an older thoughtgen: find them
-                had = tuple(_files_not_ours(root, self._spare.files))
+                had = tuple(_files_not_ours(root, self._spare_files()))
             gone = set(had) - set(foreign)
             for rel in gone:
                 with contextlib.suppress(FileNotFoundError, IsADirectoryError):
@@ -168,7 +206,7 @@ class StagingTree:
             shutil.rmtree(root, ignore_errors=True)
             return
         # Files written by this build are the only ones not shared with the live output.
-        for path in (*self.written, *self._spare.files):
+        for path in (*self.written, *self._spare_files()):
             target = root / path
             with contextlib.suppress(OSError):
                 if target.stat().st_nlink == 1:
