@@ -924,8 +924,10 @@ def method_notes(notes: list[str], building: bool, serving: bool) -> list[str]:
         "scheme; drafts and far-future posts excluded), into a fresh output folder for cold "
         "builds: the previous output (and thoughtgen's kept previous tree and cache) is "
         "renamed aside before the timed build and deleted after it, for every tool alike.",
-        "- thoughtgen uses both cores (forked workers for parsing and rendering); its warm "
-        "builds start from the state the previous build left: the cache in "
+        "- thoughtgen uses both cores (forked workers for parsing and rendering; in a warm "
+        "build, a forked process checks the output folder while the site is read, so its "
+        "CPU time can exceed its wall time); its warm builds start from the state the "
+        "previous build left: the cache in "
         "`.thoughtgen/cache/` and the previous output tree kept beside the output.",
         "- The edit appends a sentence to one post in the middle of the corpus, a different "
         "sentence each run. Target 1's edits follow one edit made after the cold and "
