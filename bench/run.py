@@ -225,6 +225,12 @@ def build_command(site: Path, out: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def build_state(site: Path, out: Path) -> list[Path]:
+    """What thoughtgen's builds of ``site`` into ``out`` leave: the output, the previous
+    output kept beside it, and the cache."""
+    return [out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"]
+
+
 def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dict[str, Series]:
     site = work / f"thoughtgen-{posts}"
     generate("thoughtgen", posts, site)
@@ -233,7 +239,7 @@ def bench_thoughtgen(work: Path, posts: int, runs: int, notes: list[str]) -> dic
     env = repo_env()
 
     def aside() -> list[Path]:
-        return move_aside([out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"], work)
+        return move_aside(build_state(site, out), work)
 
     names = ("cold", "no change", "edit one post", FIRST_EDIT)
     series = {name: Series(name) for name in names}
@@ -630,7 +636,7 @@ def profile_serve_edit(work: Path, posts: int) -> str:
     site = work / f"thoughtgen-{posts}"
     generate("thoughtgen", posts, site)
     out = work / "profile-out"
-    leftovers = [out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"]
+    leftovers = build_state(site, out)
     remove(leftovers)
     post = middle_post(site)
     original = post.read_text(encoding="utf-8")
@@ -661,7 +667,7 @@ def profile_cold(work: Path, posts: int) -> str:
     site = work / f"thoughtgen-{posts}"
     generate("thoughtgen", posts, site)
     out = work / "profile-out"
-    leftovers = [out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"]
+    leftovers = build_state(site, out)
     remove(leftovers)
     try:
         return profile_build(site, out)
@@ -675,7 +681,7 @@ def profile_edit(work: Path, posts: int) -> str:
     site = work / f"thoughtgen-{posts}"
     generate("thoughtgen", posts, site)
     out = work / "profile-out"
-    leftovers = [out, out.with_name(f".{out.name}.previous"), site / ".thoughtgen"]
+    leftovers = build_state(site, out)
     remove(leftovers)
     cmd = build_command(site, out)
     env = repo_env()

@@ -23,7 +23,7 @@ import pytest
 from conftest import output_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from output_support import build_command, edit, leftovers, make_site
+from output_support import build_command, edit, leftovers, make_site, run_build
 
 from thoughtgen.incremental.manifest import MANIFEST, read_manifest
 from thoughtgen.output.survey import Survey, spare_path, survey
@@ -33,13 +33,7 @@ JOBS = {"THOUGHTGEN_JOBS": "2"}  # so that the build may fork, on any machine
 
 
 def build(site: Path, *args: str) -> None:
-    done = subprocess.run(
-        build_command(site, *args),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **JOBS},
-    )
+    done = run_build(site, *args, env=JOBS)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
 
