@@ -79,7 +79,7 @@ class StagingTree:
         for entry in os.scandir(parent):
             # Left by earlier versions of thoughtgen: temporary trees and the swap marker.
             if entry.name.startswith(f".{name}.tmp-") and entry.is_dir(follow_symlinks=False):
-                self._discard(Path(entry.path))
+                self._discard(Path(entry.path), legacy=True)
             elif entry.name == f".{name}.swapping":
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
@@ -133,11 +133,8 @@ class StagingTree:
     def _left_by_killed(self, spare: Spare) -> tuple[str, ...]:
         """Remove the files of the spare not in its manifest that a build killed while it
         changed the tree wrote (made since it began); the strangers left, not ours."""
-        marker = self.spare / DIRTY
-        try:
-            text = marker.read_text()
-            began = int(text) if text.isdigit() else marker.stat().st_mtime_ns
-        except OSError:
+        began = _staging_began(self.spare)
+        if began is None:
             return spare.strangers
         left = []
         for rel in spare.strangers:
@@ -258,11 +255,19 @@ class StagingTree:
             elif not os.path.lexists(self.output / rel):  # made during the build
                 _move(old / rel, self.output / rel)
 
-    def _discard(self, tree: Path) -> None:
+    def _discard(self, tree: Path, *, legacy: bool = False) -> None:
         """Remove a tree thoughtgen staged or replaced: its own files, its temporary files and
-        its copies of files that are also in the live output. Anything else stays."""
+        its copies of files that are also in the live output. Anything else stays.
+
+        A tree without a manifest was never finished, or lost it: of its files, those the
+        unfinished build wrote are its own too (made since its staging marker says it began;
+        all of a temporary tree of an earlier thoughtgen, ``legacy``). Anything else in it
+        is nobody's known file and stays.
+        """
         manifest = read_manifest(tree)
         ours = set(manifest.files) | set(manifest.foreign or ())
+        finished = (tree / MANIFEST).exists()
+        began = None if finished or legacy else _staging_began(tree)
         for rel in _all_files(tree):
             path = tree / rel
             if rel == MANIFEST:
@@ -273,7 +278,8 @@ class StagingTree:
                 or is_temporary(PurePosixPath(rel).name)
                 or os.path.lexists(self.output / rel)
                 or top in ALWAYS_KEPT  # a mirror of the live one, made by linking
-                or not (tree / MANIFEST).exists()  # never finished: nothing in it is the only copy
+                or (legacy and not finished)
+                or (began is not None and _made_since(path, began))
             ):
                 with contextlib.suppress(OSError):
                     path.unlink()
@@ -282,6 +288,24 @@ class StagingTree:
         for folder, _dirs, _files in sorted(os.walk(tree), key=lambda w: -len(w[0])):
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
+
+
+def _staging_began(tree: Path) -> int | None:
+    """When a build began to change ``tree``, by the filesystem's clock, as its staging
+    marker says; None when there is no marker (the tree was finished)."""
+    marker = tree / DIRTY
+    try:
+        text = marker.read_text()
+        return int(text) if text.isdigit() else marker.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _made_since(path: Path, began: int) -> bool:
+    try:
+        return path.lstat().st_mtime_ns >= began
+    except OSError:
+        return False
 
 
 def _newer_than_live(old: Path, live: Path) -> bool:
