@@ -139,13 +139,11 @@ class StagingTree:
         left = []
         for rel in spare.strangers:
             path = self.spare / rel
-            try:
-                if path.lstat().st_mtime_ns >= began:
+            if _made_since(path, began):
+                with contextlib.suppress(OSError):
                     path.unlink()
-                    continue
-            except OSError:
-                continue  # gone already
-            left.append(rel)
+            elif os.path.lexists(path):  # (else gone already)
+                left.append(rel)
         _prune_empty_dirs(self.spare, set(spare.strangers) - set(left))
         return tuple(left)
 
